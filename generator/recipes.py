@@ -1,0 +1,133 @@
+"""The recipe model: one YAML file per recipe in recipes/, validated by a schema.
+
+A recipe is a named, ordered pipeline of stages with default models, data and
+evaluation. The template reads the same files (see copier.yml), so this schema is
+the contract between recipe authors and the template.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from generator import TEMPLATE_ROOT
+
+RECIPES_DIR = TEMPLATE_ROOT / "recipes"
+
+# Stages the template implements, in the order they may appear in a pipeline.
+STAGES = ("sft",)
+# Row formats data.py in the generated project can convert to chat messages.
+DATA_FORMATS = ("alpaca", "messages", "sharegpt")
+# Metrics the generated evaluation harness computes.
+METRICS = ("validation_loss", "perplexity", "response_chars", "empty_rate", "json_valid_rate", "refusal_rate")
+
+
+class RecipeError(ValueError):
+    """A recipe file that cannot be loaded; the message names file, field and expectation."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Localized(_Strict):
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class DatasetSpec(_Strict):
+    dataset: str = Field(min_length=1, description="hub id (or a local path) of the real dataset")
+    config: str | None = None
+    split: str = "train"
+    format: Literal[DATA_FORMATS]
+    columns: dict[str, str] = Field(default_factory=dict, description="canonical name -> dataset column")
+    samples: str = Field(pattern=r"^[\w.-]+\.jsonl$", description="bundled sample file in data/samples/")
+
+
+class StageSpec(_Strict):
+    name: Literal[STAGES]
+    model: dict[str, Any] = Field(default_factory=dict, description="trl.ModelConfig keys")
+    data: DatasetSpec
+    training: dict[str, Any] = Field(default_factory=dict, description="keys of the stage's TRL config")
+
+
+class EvaluationSpec(_Strict):
+    prompts: str = Field(pattern=r"^[\w.-]+\.jsonl$")
+    metrics: list[Literal[METRICS]] = Field(min_length=1)
+
+
+class HardwareSpec(_Strict):
+    fits: bool
+    minutes: int | None = Field(default=None, ge=1, description="rough wall time of the real run")
+    note: str = ""
+
+
+class Recipe(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    custom: bool = False
+    title: Localized
+    direction: Localized
+    summary: Localized
+    base_model: str = Field(min_length=1)
+    stages: list[StageSpec] = Field(min_length=1)
+    evaluation: EvaluationSpec
+    hardware: dict[Literal["gpu-24gb", "gpu-40gb", "gpu-80gb"], HardwareSpec] = Field(min_length=1)
+
+    @field_validator("stages")
+    @classmethod
+    def _stages_in_order(cls, stages: list[StageSpec]) -> list[StageSpec]:
+        names = [stage.name for stage in stages]
+        if len(set(names)) != len(names):
+            raise ValueError(f"each stage may appear once, got {names}")
+        if names != sorted(names, key=STAGES.index):
+            raise ValueError(f"stages must follow the pipeline order {list(STAGES)}, got {names}")
+        return stages
+
+    @property
+    def stage_names(self) -> list[str]:
+        return [stage.name for stage in self.stages]
+
+    @property
+    def minimum_gpu(self) -> str:
+        fitting = [name for name, spec in sorted(self.hardware.items(), key=lambda kv: _gpu_gb(kv[0])) if spec.fits]
+        return fitting[0] if fitting else "none fits"
+
+
+def _gpu_gb(profile: str) -> int:
+    return int(profile.split("-")[1].removesuffix("gb"))
+
+
+def load_recipe_file(path: Path) -> Recipe:
+    """Load and validate one recipe file; errors name the file and the field."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise RecipeError(f"{path}: not valid YAML ({error})") from error
+    if not isinstance(data, dict):
+        raise RecipeError(f"{path}: expected a mapping at the top level, got {type(data).__name__}")
+    try:
+        recipe = Recipe.model_validate(data)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in item['loc']) or '<top>'}: {item['msg']}" for item in error.errors()
+        )
+        raise RecipeError(f"{path}: {problems}") from None
+    if recipe.id != path.stem:
+        raise RecipeError(f"{path}: id: expected the file name '{path.stem}', got '{recipe.id}'")
+    return recipe
+
+
+def load_recipes(directory: Path = RECIPES_DIR) -> dict[str, Recipe]:
+    """All recipes by id, in file-name order."""
+    return {recipe.id: recipe for recipe in map(load_recipe_file, sorted(directory.glob("*.yaml")))}
+
+
+def get_recipe(recipe_id: str, directory: Path = RECIPES_DIR) -> Recipe:
+    path = directory / f"{recipe_id}.yaml"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in directory.glob("*.yaml")))
+        raise RecipeError(f"unknown recipe '{recipe_id}' (known: {known})")
+    return load_recipe_file(path)

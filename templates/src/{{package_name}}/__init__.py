@@ -1,0 +1,1 @@
+"""A post-training capstone project: run `python -m <this package> --help`."""

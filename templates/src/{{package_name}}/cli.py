@@ -1,0 +1,80 @@
+"""Command line: `python -m {package} run|eval|data|plots|tiny`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+PROG = f"python -m {__package__}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog=PROG, description=__doc__)
+    parser.add_argument("--config-dir", type=Path, default=Path("configs"), help="where the YAML configs are")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="train the stages, evaluate every model, draw plots")
+    run.add_argument("--profile", help="hardware profile in configs/profiles/ (tiny = CPU smoke run)")
+    run.add_argument("--stages", help="comma-separated subset of stages to run (earlier outputs are reused)")
+    run.add_argument("--no-eval", action="store_true", help="train only")
+
+    evaluate = commands.add_parser("eval", help="evaluate the base model and every trained stage")
+    evaluate.add_argument("--profile")
+
+    data = commands.add_parser("data", help="load, convert and clean a stage's data; print the report")
+    data.add_argument("--profile")
+    data.add_argument("--stage", default=None, help="stage whose data to prepare (default: the first)")
+
+    plots = commands.add_parser("plots", help="redraw the plots from results.json")
+    plots.add_argument("--profile")
+
+    commands.add_parser("tiny", help="build (or find) the tiny offline model and print its folder")
+
+    args = parser.parse_args(argv)
+    try:
+        return dispatch(args)
+    except (ValueError, FileNotFoundError, RuntimeError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    if args.command == "tiny":
+        from .tiny import ensure_tiny_model
+
+        print(ensure_tiny_model())
+        return 0
+
+    from .config import load_config
+
+    pipeline_values = load_config("pipeline", args.profile, args.config_dir)
+    _prepare_environment(pipeline_values)
+
+    # Heavy imports only now, after the environment is set.
+    from . import pipeline
+
+    if args.command == "run":
+        only = [s.strip() for s in args.stages.split(",")] if args.stages else None
+        pipeline.run(args.profile, only=only, evaluate=not args.no_eval, config_dir=args.config_dir)
+    elif args.command == "eval":
+        pipeline.evaluate_only(args.profile, args.config_dir)
+    elif args.command == "plots":
+        pipeline.plots_only(args.profile, args.config_dir)
+    elif args.command == "data":
+        pipeline.prepare_data(args.profile, args.stage, args.config_dir)
+    return 0
+
+
+def _prepare_environment(pipeline_values: dict) -> None:
+    """Offline switches and thread count must be set before transformers is imported."""
+    if pipeline_values.get("offline"):
+        for variable in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE"):
+            os.environ[variable] = "1"
+    if threads := pipeline_values.get("torch_threads"):
+        os.environ["OMP_NUM_THREADS"] = str(threads)
+        import torch
+
+        torch.set_num_threads(threads)
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

@@ -1,0 +1,155 @@
+"""The recipe's pipeline: stages in order, each reading the previous stage's output
+from outputs/<stage>/model, then the same evaluation for every model, then plots.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .config import CONFIG_DIR, ConfigError, build, load_config
+from .evaluation import EvalConfig, evaluate_model
+from .modeling import resolve_model
+from .plots import plot_training
+from .results import RESULTS_FILE, Results
+from .stages.common import StageContext
+
+
+@dataclass
+class PipelineConfig:
+    recipe: str
+    base_model: str
+    stages: list[str] = field(default_factory=list)
+    output_dir: str = "outputs"
+    seed: int = 42
+    report_to: str = "none"
+    offline: bool = False  # set HF_HUB_OFFLINE / HF_DATASETS_OFFLINE (smoke runs)
+    torch_threads: int | None = None
+
+
+def load_pipeline(profile: str | None, config_dir: Path = CONFIG_DIR) -> PipelineConfig:
+    return build(PipelineConfig, load_config("pipeline", profile, config_dir), "configs/pipeline.yaml")
+
+
+def stage_module(name: str):
+    """stages/<name>.py: exposes TRAINING_CONFIG (its TRL config class) and run(ctx)."""
+    return importlib.import_module(f"{__package__}.stages.{name.replace('-', '_')}")
+
+
+def run(
+    profile: str | None,
+    only: list[str] | None = None,
+    evaluate: bool = True,
+    config_dir: Path = CONFIG_DIR,
+) -> Path:
+    """Run the selected stages (all by default), evaluate, plot; return results.json's path."""
+    pipeline = load_pipeline(profile, config_dir)
+    if unknown := sorted(set(only or []) - set(pipeline.stages)):
+        raise ConfigError(f"no stage {unknown} in this recipe (stages: {pipeline.stages})")
+    output_dir = Path(pipeline.output_dir)
+    results_path = output_dir / RESULTS_FILE
+    results = Results.load(results_path) if results_path.exists() and only else Results(
+        recipe=pipeline.recipe, profile=profile, base_model=pipeline.base_model
+    )
+
+    current = resolve_model(pipeline.base_model)
+    for index, name in enumerate(pipeline.stages, start=1):
+        stage_dir = output_dir / name
+        if only and name not in only:
+            current = _existing_output(stage_dir, name)
+            continue
+        print(f"[{index}/{len(pipeline.stages)}] stage {name}: {current} -> {stage_dir}/model", flush=True)
+        ctx = StageContext(name, load_config(name, profile, config_dir), current, stage_dir, pipeline.report_to, pipeline.seed)
+        outcome = stage_module(name).run(ctx)
+        results.put("stages", asdict(outcome), key="name")
+        results.save(results_path)
+        current = outcome.model_path
+
+    if evaluate:
+        evaluate_all(results, profile, config_dir, output_dir)
+        results.save(results_path)
+    draw_plots(results, output_dir)
+    print(f"results: {results_path}", flush=True)
+    return results_path
+
+
+def _existing_output(stage_dir: Path, name: str) -> str:
+    model_dir = stage_dir / "model"
+    if not (model_dir / "config.json").exists():
+        raise FileNotFoundError(f"stage '{name}' has no output in {model_dir}; run it first")
+    return str(model_dir)
+
+
+def evaluate_all(results: Results, profile: str | None, config_dir: Path, output_dir: Path) -> None:
+    """The base model and every stage's model through the same harness."""
+    cfg = build(EvalConfig, load_config("eval", profile, config_dir), "configs/eval.yaml")
+    validation = _validation_rows(results)
+    models = [("base", resolve_model(results.base_model))] + [(s["name"], s["model_path"]) for s in results.stages]
+    for name, path in models:
+        print(f"evaluating {name}: {path}", flush=True)
+        entry = evaluate_model(name, path, cfg, output_dir / "eval", validation)
+        results.put("evaluations", entry, key="model")
+
+
+def _validation_rows(results: Results) -> list[dict]:
+    """The first stage's held-out conversations, scored for every model alike."""
+    for stage in results.stages:
+        path = Path(stage["model_path"]).parent / "validation.jsonl"
+        if path.exists():
+            return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return []
+
+
+def draw_plots(results: Results, output_dir: Path) -> list[Path]:
+    drawn = []
+    for stage in results.stages:
+        if stage.get("log_history") and Path(stage["log_history"]).exists():
+            title = f"{results.recipe}: {stage['name']}"
+            if plot := plot_training(Path(stage["log_history"]), output_dir / "plots" / f"{stage['name']}_training.png", title):
+                drawn.append(plot)
+    return drawn
+
+
+def _results_for(pipeline: PipelineConfig, profile: str | None) -> tuple[Results, Path]:
+    path = Path(pipeline.output_dir) / RESULTS_FILE
+    if path.exists():
+        return Results.load(path), path
+    return Results(recipe=pipeline.recipe, profile=profile, base_model=pipeline.base_model), path
+
+
+def evaluate_only(profile: str | None, config_dir: Path = CONFIG_DIR) -> Path:
+    """Evaluate the base model and the stages recorded in results.json (base only if none)."""
+    pipeline = load_pipeline(profile, config_dir)
+    results, path = _results_for(pipeline, profile)
+    evaluate_all(results, profile, config_dir, Path(pipeline.output_dir))
+    results.save(path)
+    draw_plots(results, Path(pipeline.output_dir))
+    print(f"results: {path}", flush=True)
+    return path
+
+
+def plots_only(profile: str | None, config_dir: Path = CONFIG_DIR) -> list[Path]:
+    pipeline = load_pipeline(profile, config_dir)
+    results, path = _results_for(pipeline, profile)
+    if not path.exists():
+        raise FileNotFoundError(f"{path} not found: run the pipeline first")
+    drawn = draw_plots(results, Path(pipeline.output_dir))
+    for plot in drawn:
+        print(plot)
+    return drawn
+
+
+def prepare_data(profile: str | None, stage: str | None, config_dir: Path = CONFIG_DIR) -> dict:
+    """Load, convert and clean one stage's data without training: a quick check of a
+    column mapping or a local file."""
+    from .data import DataConfig, prepare
+
+    pipeline = load_pipeline(profile, config_dir)
+    name = stage or pipeline.stages[0]
+    if name not in pipeline.stages:
+        raise ConfigError(f"no stage '{name}' in this recipe (stages: {pipeline.stages})")
+    data_cfg = build(DataConfig, load_config(name, profile, config_dir).get("data"), f"configs/{name}.yaml: data")
+    _, _, report = prepare(data_cfg)
+    return report
