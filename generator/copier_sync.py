@@ -20,7 +20,7 @@ END = "# <<< end of generated block"
 
 
 def render_block(recipes_dir: Path | None = None) -> str:
-    recipes = load_recipes(recipes_dir) if recipes_dir else load_recipes()
+    recipes = load_recipes(recipes_dir)
     custom_stages = [stage for recipe in recipes.values() if recipe.custom for stage in recipe.stage_names]
     lines = [
         BEGIN,

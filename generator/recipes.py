@@ -120,12 +120,14 @@ def load_recipe_file(path: Path) -> Recipe:
     return recipe
 
 
-def load_recipes(directory: Path = RECIPES_DIR) -> dict[str, Recipe]:
+def load_recipes(directory: Path | None = None) -> dict[str, Recipe]:
     """All recipes by id, in file-name order."""
+    directory = directory or RECIPES_DIR
     return {recipe.id: recipe for recipe in map(load_recipe_file, sorted(directory.glob("*.yaml")))}
 
 
-def get_recipe(recipe_id: str, directory: Path = RECIPES_DIR) -> Recipe:
+def get_recipe(recipe_id: str, directory: Path | None = None) -> Recipe:
+    directory = directory or RECIPES_DIR
     path = directory / f"{recipe_id}.yaml"
     if not path.is_file():
         known = ", ".join(sorted(p.stem for p in directory.glob("*.yaml")))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -62,7 +63,9 @@ def run(
             continue
         print(f"[{index}/{len(pipeline.stages)}] stage {name}: {current} -> {stage_dir}/model", flush=True)
         ctx = StageContext(name, load_config(name, profile, config_dir), current, stage_dir, pipeline.report_to, pipeline.seed)
+        started = time.perf_counter()
         outcome = stage_module(name).run(ctx)
+        outcome.summary["wall_seconds"] = round(time.perf_counter() - started, 2)
         results.put("stages", asdict(outcome), key="name")
         results.save(results_path)
         current = outcome.model_path
@@ -89,7 +92,9 @@ def evaluate_all(results: Results, profile: str | None, config_dir: Path, output
     models = [("base", resolve_model(results.base_model))] + [(s["name"], s["model_path"]) for s in results.stages]
     for name, path in models:
         print(f"evaluating {name}: {path}", flush=True)
+        started = time.perf_counter()
         entry = evaluate_model(name, path, cfg, output_dir / "eval", validation)
+        entry["wall_seconds"] = round(time.perf_counter() - started, 2)
         results.put("evaluations", entry, key="model")
 
 

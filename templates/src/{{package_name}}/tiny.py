@@ -8,6 +8,7 @@ the ones a GPU run takes; only the sizes differ. Its outputs are noise by design
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -56,8 +57,10 @@ def _training_lines() -> list[str]:
         words = " ".join(english[(i + k) % len(english)] for k in range(1 + i % 9))
         zh = "".join(chinese[(i * 7 + k) % len(chinese)] for k in range(2 + i % 11))
         lines.append(f"{words} {i} + {i % 97} = {i + i % 97}. {zh}。")
-        lines.append(f'{{"name": "tool_{i % 13}", "arguments": {{"x": {i % 50}}}}} def f(x): return x * {i % 9}')
-        lines.append(f"<|im_start|>user\n{zh}?<|im_end|>\n<|im_start|>assistant\n<think>\n{words}\n</think>\n\\boxed{{{i}}}<|im_end|>")
+        call = json.dumps({"name": f"tool_{i % 13}", "arguments": {"x": i % 50}})
+        lines.append(f"{call} def f(x): return x * {i % 9}")
+        boxed = "\\boxed{" + str(i) + "}"
+        lines.append(f"<|im_start|>user\n{zh}?<|im_end|>\n<|im_start|>assistant\n<think>\n{words}\n</think>\n{boxed}<|im_end|>")
     return lines
 
 

@@ -1,0 +1,120 @@
+"""Copier glue: create a project from a recipe, or update one, with checks first so a
+bad request fails with one clear line and leaves nothing half-written."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import copier
+import yaml
+
+from generator import TEMPLATE_ROOT
+from generator.recipes import get_recipe
+
+ANSWERS_FILE = ".copier-answers.yml"
+
+
+class ProjectError(RuntimeError):
+    """A request the generator refuses, with the reason (and the fix) in the message."""
+
+
+def new_project(
+    recipe_id: str,
+    destination: Path,
+    data: dict[str, Any] | None = None,
+    template: str | Path = TEMPLATE_ROOT,
+    vcs_ref: str | None = None,
+    quiet: bool = True,
+) -> Path:
+    """Render `recipe_id` into `destination` (which must not exist or be empty)."""
+    get_recipe(recipe_id)  # unknown or invalid recipe: fails here, naming the file and field
+    destination = Path(destination)
+    if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
+        raise ProjectError(f"destination '{destination}' exists and is not empty; choose a new folder")
+    created = not destination.exists()
+    try:
+        copier.run_copy(
+            str(template),
+            str(destination),
+            data={**(data or {}), "recipe": recipe_id},
+            defaults=True,
+            vcs_ref=vcs_ref,
+            quiet=quiet,
+            unsafe=False,  # the template needs no --trust: no tasks, migrations or extensions
+        )
+    except Exception as error:
+        if created:
+            shutil.rmtree(destination, ignore_errors=True)
+        else:  # it was an empty folder: empty it again
+            for child in destination.iterdir():
+                shutil.rmtree(child) if child.is_dir() else child.unlink()
+        raise ProjectError(_one_line(error)) from error
+    return destination
+
+
+def read_answers(project: Path) -> dict[str, Any]:
+    path = Path(project) / ANSWERS_FILE
+    if not path.is_file():
+        raise ProjectError(f"'{project}' is not a generated project (no {ANSWERS_FILE})")
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+@dataclass
+class UpdateReport:
+    before: str | None
+    after: str | None
+    conflicts: list[str] = field(default_factory=list)
+
+
+def update_project(
+    project: Path, vcs_ref: str | None = None, conflict: str = "inline", quiet: bool = True
+) -> UpdateReport:
+    """Run `copier update` on a clean git tree and report versions and conflicted files."""
+    project = Path(project)
+    before = read_answers(project).get("_commit")
+    status = _git(project, "status", "--porcelain")
+    if status is None:
+        raise ProjectError(f"'{project}' is not a git repository; copier update needs git (git init && git add -A && git commit)")
+    if status.strip():
+        raise ProjectError(
+            f"'{project}' has uncommitted changes; commit or stash them first (git add -A && git commit -m wip)"
+        )
+    try:
+        copier.run_update(
+            str(project),
+            defaults=True,
+            overwrite=True,
+            vcs_ref=vcs_ref,
+            conflict=conflict,
+            quiet=quiet,
+            unsafe=False,
+        )
+    except Exception as error:
+        raise ProjectError(_one_line(error)) from error
+    after = read_answers(project).get("_commit")
+    return UpdateReport(before, after, conflicted_files(project))
+
+
+def conflicted_files(project: Path) -> list[str]:
+    """Files with inline conflict markers, and .rej files, after an update."""
+    found = sorted(str(p.relative_to(project)) for p in project.rglob("*.rej") if ".git" not in p.parts)
+    listed = _git(project, "diff", "--name-only") or ""
+    for name in listed.split():
+        path = project / name
+        if path.is_file() and "<<<<<<< before updating" in path.read_text(encoding="utf-8", errors="replace"):
+            found.append(name)
+    return sorted(set(found))
+
+
+def _git(cwd: Path, *args: str) -> str | None:
+    result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
+    return result.stdout if result.returncode == 0 else None
+
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text
