@@ -8,14 +8,15 @@ import sys
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from generator import copier_sync
 from generator.project import ProjectError, new_project, read_answers, update_project
 from generator.recipes import Recipe, RecipeError, get_recipe, load_recipes
 
-console = Console()
-errors = Console(stderr=True)
+console = Console(soft_wrap=True)  # paths and commands must stay copyable
+errors = Console(stderr=True, soft_wrap=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except (RecipeError, ProjectError) as error:
-        errors.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+        errors.print("[bold red]error:[/]", escape(str(error)), highlight=False)
         return 2
 
 

@@ -1,0 +1,34 @@
+# posttrain-capstone: the two commands of the README, and a few helpers.
+#   make example   render a recipe and run its pipeline on the tiny model (CPU, offline)
+#   make test      every test, slow ones included (what .ci/run runs)
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+RECIPE  ?= instruction-sft
+EXAMPLE ?= build/example-$(RECIPE)
+
+.PHONY: setup example test bench sync
+
+# CPU PyTorch first and alone: an unpinned torch would pull a multi-GB CUDA build.
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e ".[project,test]"
+	touch $@
+
+setup: $(VENV)/.installed
+
+example: setup
+	rm -rf $(EXAMPLE)
+	$(VENV)/bin/capstone new $(RECIPE) $(EXAMPLE) $(if $(filter custom,$(RECIPE)),--data 'stages=["sft"]')
+	$(MAKE) -C $(EXAMPLE) smoke PYTHON=$(abspath $(PY))
+	@echo "results: $(EXAMPLE)/outputs/tiny/results.json (plots in $(EXAMPLE)/outputs/tiny/plots/)"
+
+test: setup
+	$(PY) -m pytest
+
+bench: setup
+	$(PY) benchmarks/bench.py
+
+sync: setup
+	$(VENV)/bin/capstone sync

@@ -1,0 +1,47 @@
+"""Every recipe, rendered and run end to end on the tiny model: its smoke pipeline writes a
+results.json that honours the contract, and the project's own test suite passes."""
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from .conftest import RECIPE_IDS, RECIPES, render, run_in
+
+pytestmark = pytest.mark.slow
+
+
+def check_results_contract(results: dict, recipe_id: str, project: Path) -> None:
+    """outputs/results.json as DESIGN.md defines it."""
+    recipe = RECIPES[recipe_id]
+    assert results["recipe"] == recipe_id and results["profile"] == "tiny"
+    assert [stage["name"] for stage in results["stages"]] == recipe.stage_names
+    for stage in results["stages"]:
+        assert (project / stage["model_path"] / "config.json").is_file()
+        assert stage["model_path"].endswith(f"{stage['name']}/model")
+        assert math.isfinite(stage["summary"]["train_loss"]) and stage["summary"]["steps"] > 0
+        assert (project / stage["log_history"]).is_file()
+    assert [entry["model"] for entry in results["evaluations"]] == ["base", *recipe.stage_names]
+    for entry in results["evaluations"]:
+        assert list(entry["metrics"]) == list(recipe.evaluation.metrics)
+        assert entry["generation"] == results["evaluations"][0]["generation"]
+        assert entry["prompt_template"] == results["evaluations"][0]["prompt_template"]
+        lines = (project / entry["generations"]).read_text(encoding="utf-8").splitlines()
+        assert len(lines) == entry["n_prompts"] > 0
+
+
+@pytest.mark.parametrize("recipe_id", RECIPE_IDS)
+def test_recipe_runs_end_to_end(template_dir, tmp_path, recipe_id):
+    project = render(template_dir, tmp_path / recipe_id, recipe_id)
+
+    smoke = run_in(project, "-m", "my_capstone", "run", "--profile", "tiny")
+    assert smoke.returncode == 0, smoke.stdout[-3000:] + smoke.stderr[-3000:]
+    results = json.loads((project / "outputs/tiny/results.json").read_text(encoding="utf-8"))
+    check_results_contract(results, recipe_id, project)
+    for stage in RECIPES[recipe_id].stage_names:
+        assert (project / f"outputs/tiny/plots/{stage}_training.png").stat().st_size > 0
+
+    own_tests = run_in(project, "-m", "pytest", "-q", "-p", "no:cacheprovider")
+    assert own_tests.returncode == 0, own_tests.stdout[-5000:]
+    assert " passed" in own_tests.stdout and " failed" not in own_tests.stdout
