@@ -21,6 +21,12 @@ def resolve_model(name_or_path: str) -> str:
 
 def load_tokenizer(path: str) -> PreTrainedTokenizerBase:
     tokenizer = AutoTokenizer.from_pretrained(path)
+    if not tokenizer.chat_template:
+        # Some base checkpoints ship none; Qwen3's (via TRL) matches the default models.
+        from .tiny import qwen3_chat_template
+
+        print(f"note: {path} has no chat template; using Qwen3's")
+        tokenizer.chat_template = qwen3_chat_template()
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     return tokenizer

@@ -88,11 +88,11 @@ def build_tokenizer():
         additional_special_tokens=["<|im_start|>"],
     )
     wrapped.add_tokens(MARKUP_TOKENS)
-    wrapped.chat_template = _qwen3_chat_template()
+    wrapped.chat_template = qwen3_chat_template()
     return wrapped
 
 
-def _qwen3_chat_template() -> str:
+def qwen3_chat_template() -> str:
     # TRL ships the Qwen3 template and knows how to patch it for assistant-only loss;
     # using the same text here keeps smoke runs on the real model's code path.
     import trl

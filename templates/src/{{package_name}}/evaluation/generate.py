@@ -28,6 +28,13 @@ def render_prompt(tokenizer, messages: Messages, settings: GenerationSettings) -
     )
 
 
+def stop_token_ids(tokenizer) -> list[int]:
+    """The tokenizer's EOS and the chat end-of-turn token: a base model's EOS
+    (Qwen: <|endoftext|>) is not what a chat-tuned model emits at the end of a turn."""
+    ids = {tokenizer.eos_token_id, tokenizer.convert_tokens_to_ids("<|im_end|>")}
+    return sorted(i for i in ids if i is not None and i != tokenizer.unk_token_id)
+
+
 @torch.inference_mode()
 def generate(model, tokenizer, prompts: list[Messages], settings: GenerationSettings) -> list[str]:
     """One response per prompt, decoded without special tokens."""
@@ -41,7 +48,7 @@ def generate(model, tokenizer, prompts: list[Messages], settings: GenerationSett
             **batch,
             max_new_tokens=settings.max_new_tokens,
             pad_token_id=tokenizer.pad_token_id,
-            eos_token_id=tokenizer.eos_token_id,
+            eos_token_id=stop_token_ids(tokenizer),
             **sampling,
         )
         new_tokens = output[:, batch["input_ids"].shape[1] :]
