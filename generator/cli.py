@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from generator import copier_sync
-from generator.project import ProjectError, new_project, read_answers, update_project
+from generator.project import ProjectError, latest_version, new_project, read_answers, update_project
 from generator.recipes import Recipe, RecipeError, get_recipe, load_recipes
 
 console = Console(soft_wrap=True)  # paths and commands must stay copyable
@@ -120,7 +120,8 @@ def _parse_pair(pair: str) -> tuple[str, object]:
 
 def cmd_update(args) -> int:
     before = read_answers(args.destination).get("_commit")
-    console.print(f"{args.destination}: template version {before}; updating to {args.vcs_ref or 'the latest'}")
+    target = args.vcs_ref or latest_version(args.destination) or "the latest commit"
+    console.print(f"{args.destination}: template version {before}; updating to {target}")
     report = update_project(args.destination, vcs_ref=args.vcs_ref, conflict=args.conflict)
     console.print(f"updated {report.before} -> {report.after}")
     if report.conflicts:

@@ -110,6 +110,22 @@ def conflicted_files(project: Path) -> list[str]:
     return sorted(set(found))
 
 
+def latest_version(project: Path) -> str | None:
+    """The newest version tag of the project's template source, as copier would pick it."""
+    from packaging.version import InvalidVersion, Version
+
+    source = read_answers(project).get("_src_path")
+    listing = _git(Path(project), "ls-remote", "--tags", str(source)) if source else None
+    versions = []
+    for line in (listing or "").splitlines():
+        tag = line.rsplit("refs/tags/", 1)[-1].removesuffix("^{}")
+        try:
+            versions.append((Version(tag), tag))
+        except InvalidVersion:
+            continue
+    return max(versions)[1] if versions else None
+
+
 def _git(cwd: Path, *args: str) -> str | None:
     result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
     return result.stdout if result.returncode == 0 else None

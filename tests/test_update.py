@@ -1,0 +1,202 @@
+"""`copier update` / `capstone update` against real template repositories built from this
+working tree (commit, tag, change, tag again) and real generated projects under git."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Callable
+
+import copier
+import pytest
+import yaml
+
+from generator import TEMPLATE_ROOT, cli
+from generator.project import ProjectError, update_project
+
+from .conftest import DEFAULT_DATA, RECIPE_IDS, run_in
+
+PACKAGE_DIR = "templates/src/{{package_name}}"
+
+
+def git(cwd: Path, *args: str) -> str:
+    command = ["git", "-c", "user.name=test", "-c", "user.email=test@localhost", *args]
+    return subprocess.run(command, cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+class TemplateRepo:
+    """A template repository: this working tree's template, committed and tagged."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        root.mkdir()
+        shutil.copy2(TEMPLATE_ROOT / "copier.yml", root / "copier.yml")
+        for folder in ("templates", "recipes"):
+            shutil.copytree(TEMPLATE_ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
+        git(root, "init", "-q")
+        self.release("v1")
+
+    def edit(self, relative: str, change: Callable[[str], str]) -> None:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(change(path.read_text(encoding="utf-8") if path.exists() else ""), encoding="utf-8")
+
+    def release(self, tag: str) -> None:
+        git(self.root, "add", "-A")
+        git(self.root, "commit", "-qm", f"release {tag}")
+        git(self.root, "tag", tag)
+
+
+def generate(template: TemplateRepo, destination: Path, recipe: str = "instruction-sft", **data) -> Path:
+    copier.run_copy(
+        str(template.root), str(destination), data={"recipe": recipe, **DEFAULT_DATA[recipe], **data},
+        defaults=True, quiet=True, vcs_ref="v1",
+    )
+    git(destination, "init", "-q")
+    git(destination, "add", "-A")
+    git(destination, "commit", "-qm", "generated")
+    return destination
+
+
+def student_edit(project: Path, relative: str, change: Callable[[str], str]) -> None:
+    path = project / relative
+    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+    git(project, "commit", "-qam", f"my edit of {relative}")
+
+
+@pytest.fixture
+def template(tmp_path) -> TemplateRepo:
+    return TemplateRepo(tmp_path / "template")
+
+
+@pytest.fixture
+def project(template, tmp_path) -> Path:
+    return generate(template, tmp_path / "project", language="en", project_name="kept-name")
+
+
+def answers(project: Path) -> dict:
+    return yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
+
+
+def test_template_change_arrives_and_student_edit_in_same_file_survives(template, project):
+    template.edit(f"{PACKAGE_DIR}/data.py", lambda s: s.replace("    seed: int = 42\n", "    seed: int = 42  # v2 fix\n"))
+    template.release("v2")
+    student_edit(project, "src/kept_name/data.py", lambda s: s + "\n\ndef my_filter(row):\n    return True\n")
+
+    report = update_project(project)
+
+    text = (project / "src/kept_name/data.py").read_text(encoding="utf-8")
+    assert "# v2 fix" in text and "def my_filter(row):" in text
+    assert (report.before, report.after, report.conflicts) == ("v1", "v2", [])
+
+
+def test_student_owned_file_keeps_the_students_version_exactly(template, project):
+    template.edit("templates/data/eval_prompts.jsonl", lambda s: s + '{"id": "new-template-prompt"}\n')
+    template.release("v2")
+    mine = '{"id": "my-own-prompt", "messages": [{"role": "user", "content": "hi"}]}\n'
+    student_edit(project, "data/eval_prompts.jsonl", lambda s: mine)
+
+    update_project(project)
+
+    assert (project / "data/eval_prompts.jsonl").read_text(encoding="utf-8") == mine
+
+
+def test_overlapping_edit_is_marked_as_a_conflict_and_nothing_is_lost(capsys, template, project):
+    template.edit(f"{PACKAGE_DIR}/data.py", lambda s: s.replace("    seed: int = 42\n", "    seed: int = 7  # template\n"))
+    template.release("v2")
+    student_edit(project, "src/kept_name/data.py", lambda s: s.replace("    seed: int = 42\n", "    seed: int = 1234  # mine\n"))
+
+    code = cli.main(["update", str(project)])
+
+    out = capsys.readouterr().out
+    text = (project / "src/kept_name/data.py").read_text(encoding="utf-8")
+    assert "template version v1; updating to v2" in out
+    assert code == 1 and "conflicts to resolve" in out and "src/kept_name/data.py" in out
+    assert "seed: int = 1234  # mine" in text and "seed: int = 7  # template" in text
+    assert "<<<<<<< before updating" in text and ">>>>>>> after updating" in text
+
+
+def test_conflicts_as_rej_files_when_asked(template, project):
+    template.edit(f"{PACKAGE_DIR}/data.py", lambda s: s.replace("    seed: int = 42\n", "    seed: int = 7\n"))
+    template.release("v2")
+    student_edit(project, "src/kept_name/data.py", lambda s: s.replace("    seed: int = 42\n", "    seed: int = 1234\n"))
+
+    report = update_project(project, conflict="rej")
+
+    rejected = [name for name in report.conflicts if name.endswith(".rej")]
+    assert rejected, report.conflicts
+    # The file takes one side; the other side waits, whole, in the .rej file.
+    both = (project / "src/kept_name/data.py").read_text(encoding="utf-8") + (project / rejected[0]).read_text(
+        encoding="utf-8"
+    )
+    assert "seed: int = 1234" in both and "seed: int = 7" in both
+
+
+def test_new_question_gets_its_default_and_old_answers_are_kept(template, project):
+    template.edit("copier.yml", lambda s: s + "\nnew_option:\n  type: str\n  help: added in v2\n  default: shiny\n")
+    template.edit("templates/NEW_OPTION.txt.jinja", lambda s: "{{ new_option }}\n")
+    template.release("v2")
+
+    update_project(project)
+
+    after = answers(project)
+    assert after["new_option"] == "shiny"
+    assert (after["recipe"], after["package_name"], after["language"]) == ("instruction-sft", "kept_name", "en")
+    assert (project / "NEW_OPTION.txt").read_text(encoding="utf-8") == "shiny\n"
+
+
+def test_new_stage_file_for_the_recipe_arrives(template, project):
+    template.edit(
+        f"{PACKAGE_DIR}/stages/{{% if 'sft' in stages %}}sft_callbacks.py{{% endif %}}",
+        lambda s: '"""Callbacks for the SFT stage (new in v2)."""\n',
+    )
+    template.edit(
+        f"{PACKAGE_DIR}/stages/{{% if 'grpo' in stages %}}grpo_extra.py{{% endif %}}", lambda s: "# not for sft\n"
+    )
+    template.release("v2")
+
+    update_project(project)
+
+    assert (project / "src/kept_name/stages/sft_callbacks.py").is_file()
+    assert not (project / "src/kept_name/stages/grpo_extra.py").exists()
+
+
+def test_update_to_a_version_that_does_not_exist_fails_and_changes_nothing(capsys, project):
+    head = git(project, "rev-parse", "HEAD")
+    code = cli.main(["update", str(project), "--vcs-ref", "v99"])
+    err = capsys.readouterr().err
+    assert code == 2 and "v99" in err and len(err.strip().splitlines()) == 1
+    assert git(project, "rev-parse", "HEAD") == head and git(project, "status", "--porcelain") == ""
+
+
+def test_update_of_a_folder_without_answers_fails(tmp_path):
+    with pytest.raises(ProjectError, match="not a generated project"):
+        update_project(tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("recipe_id", RECIPE_IDS)
+def test_every_recipe_still_works_after_an_update(template, tmp_path, recipe_id):
+    """v1 is this working tree's template; v2 adds a change to a template-owned file.
+    After the update the project's tiny pipeline and its own tests must pass."""
+    project = generate(template, tmp_path / recipe_id, recipe_id)
+    template.edit("templates/Makefile.jinja", lambda s: s.replace("# Thin aliases;", "# Thin aliases (v2);"))
+    template.release("v2")
+
+    report = update_project(project)
+
+    assert (report.after, report.conflicts) == ("v2", [])
+    assert "(v2)" in (project / "Makefile").read_text(encoding="utf-8")
+    smoke = run_in(project, "-m", "my_capstone", "run", "--profile", "tiny")
+    assert smoke.returncode == 0, smoke.stderr[-3000:]
+    own_tests = run_in(project, "-m", "pytest", "-q", "-p", "no:cacheprovider")
+    assert own_tests.returncode == 0, own_tests.stdout[-3000:]
+
+
+def test_generated_readme_documents_every_protected_file(project):
+    protected = yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read_text(encoding="utf-8"))["_skip_if_exists"]
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    assert "Which files may I edit" in readme
+    for pattern in protected:
+        assert f"`{pattern}`" in readme, f"{pattern} is protected but the README does not say so"
