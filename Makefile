@@ -20,7 +20,7 @@ setup: $(VENV)/.installed
 
 example: setup
 	rm -rf $(EXAMPLE)
-	$(VENV)/bin/capstone new $(RECIPE) $(EXAMPLE) $(if $(filter custom,$(RECIPE)),--data 'stages=["sft"]')
+	$(VENV)/bin/capstone new $(RECIPE) $(EXAMPLE) --vcs-ref HEAD $(if $(filter custom,$(RECIPE)),--data 'stages=["sft"]')
 	$(MAKE) -C $(EXAMPLE) smoke PYTHON=$(abspath $(PY))
 	@echo "results: $(EXAMPLE)/outputs/tiny/results.json (plots in $(EXAMPLE)/outputs/tiny/plots/)"
 
