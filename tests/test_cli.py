@@ -1,6 +1,7 @@
 """The `capstone` command: listing, showing, creating and updating, and its refusals."""
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -136,7 +137,7 @@ def test_plain_copier_copy_works_without_trust(tmp_path):
     """The command the README promises, on this repository itself."""
     destination = tmp_path / "x"
     result = subprocess.run(
-        ["copier", "copy", "--defaults", "--data", "recipe=instruction-sft", ".", str(destination)],
+        [str(Path(sys.executable).parent / "copier"), "copy", "--defaults", "--data", "recipe=instruction-sft", ".", str(destination)],
         cwd=recipes.TEMPLATE_ROOT, capture_output=True, text=True,
     )
     assert result.returncode == 0, result.stderr
