@@ -51,7 +51,10 @@ def new_project(
             shutil.rmtree(destination, ignore_errors=True)
         else:  # it was an empty folder: empty it again
             for child in destination.iterdir():
-                shutil.rmtree(child) if child.is_dir() else child.unlink()
+                if child.is_dir():
+                    shutil.rmtree(child)
+                else:
+                    child.unlink()
         raise ProjectError(_one_line(error)) from error
     return destination
 
@@ -132,5 +135,4 @@ def _git(cwd: Path, *args: str) -> str | None:
 
 
 def _one_line(error: BaseException) -> str:
-    text = " ".join(str(error).split()) or type(error).__name__
-    return text
+    return " ".join(str(error).split()) or type(error).__name__
