@@ -1,4 +1,4 @@
-"""Command line: `python -m {package} run|eval|data|plots|tiny`."""
+"""Command line of this project: run | eval | data | plots | tiny (see --help of each)."""
 
 from __future__ import annotations
 
