@@ -5,13 +5,13 @@ from outputs/<stage>/model, then the same evaluation for every model, then plots
 from __future__ import annotations
 
 import importlib
-import json
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .config import CONFIG_DIR, ConfigError, build, load_config
 from .evaluation import EvalConfig, evaluate_model
+from .evaluation.harness import read_jsonl
 from .modeling import resolve_model
 from .plots import plot_training
 from .results import RESULTS_FILE, Results
@@ -103,7 +103,7 @@ def _validation_rows(results: Results) -> list[dict]:
     for stage in results.stages:
         path = Path(stage["model_path"]).parent / "validation.jsonl"
         if path.exists():
-            return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+            return read_jsonl(path)
     return []
 
 
