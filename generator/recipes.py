@@ -59,6 +59,20 @@ class EvaluationSpec(_Strict):
     metrics: list[Literal[METRICS]] = Field(min_length=1)
 
 
+class DemoSpec(_Strict):
+    """Example inputs offered by the live demo (demo/app.py), in both languages."""
+
+    examples: dict[Literal["zh", "en"], list[str]] = Field(description="language -> example inputs")
+
+    @field_validator("examples")
+    @classmethod
+    def _both_languages(cls, examples: dict[str, list[str]]) -> dict[str, list[str]]:
+        for language in ("zh", "en"):
+            if not [text for text in examples.get(language, []) if text.strip()]:
+                raise ValueError(f"needs at least one non-empty example for '{language}'")
+        return examples
+
+
 class HardwareSpec(_Strict):
     fits: bool
     minutes: int | None = Field(default=None, ge=1, description="rough wall time of the real run")
@@ -74,6 +88,7 @@ class Recipe(_Strict):
     base_model: str = Field(min_length=1)
     stages: list[StageSpec] = Field(min_length=1)
     evaluation: EvaluationSpec
+    demo: DemoSpec
     hardware: dict[Literal["gpu-24gb", "gpu-40gb", "gpu-80gb"], HardwareSpec] = Field(min_length=1)
 
     @field_validator("stages")

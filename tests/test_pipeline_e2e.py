@@ -1,11 +1,13 @@
 """Every recipe, rendered and run end to end on the tiny model: its smoke pipeline writes a
-results.json that honours the contract, and the project's own test suite passes."""
+results.json that honours the contract and ends with slides and a filled report, and the
+project's own test suite passes."""
 
 import json
 import math
 from pathlib import Path
 
 import pytest
+from pptx import Presentation
 
 from .conftest import RECIPE_IDS, RECIPES, render, run_in
 
@@ -31,6 +33,21 @@ def check_results_contract(results: dict, recipe_id: str, project: Path) -> None
         assert len(lines) == entry["n_prompts"] > 0
 
 
+def check_slides_and_report(results: dict, project: Path) -> None:
+    """The talk's material exists and carries results.json's numbers."""
+    deck = Presentation(str(project / "slides/slides.pptx"))
+    assert 8 <= len(deck.slides) <= 10
+    assert all(slide.notes_slide.notes_text_frame.text for slide in deck.slides)
+    cells = {cell.text for slide in deck.slides for shape in slide.shapes if shape.has_table
+             for row in shape.table.rows for cell in row.cells}
+    report = (project / "report/report.md").read_text(encoding="utf-8")
+    assert "<!-- BEGIN metrics -->\n<!-- END metrics -->" not in report  # the block was filled
+    for entry in results["evaluations"]:
+        loss = entry["metrics"].get("validation_loss")
+        if loss is not None:
+            assert f"{loss:.4g}" in cells and f"{loss:.4g}" in report
+
+
 @pytest.mark.parametrize("recipe_id", RECIPE_IDS)
 def test_recipe_runs_end_to_end(template_dir, tmp_path, recipe_id):
     project = render(template_dir, tmp_path / recipe_id, recipe_id)
@@ -41,6 +58,7 @@ def test_recipe_runs_end_to_end(template_dir, tmp_path, recipe_id):
     check_results_contract(results, recipe_id, project)
     for stage in RECIPES[recipe_id].stage_names:
         assert (project / f"outputs/tiny/plots/{stage}_training.png").stat().st_size > 0
+    check_slides_and_report(results, project)
 
     own_tests = run_in(project, "-m", "pytest", "-q", "-p", "no:cacheprovider")
     assert own_tests.returncode == 0, own_tests.stdout[-5000:]

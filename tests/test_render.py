@@ -34,7 +34,7 @@ def check_project(project: Path, stages: list[str], package: str) -> None:
             assert text.strip(), f"empty sample file {path}"
     source = project / "src" / package
     assert {p.stem for p in (source / "stages").glob("*.py")} == {"__init__", "common", *stages}
-    assert {p.stem for p in (project / "configs").glob("*.yaml")} == {"pipeline", "eval", *stages}
+    assert {p.stem for p in (project / "configs").glob("*.yaml")} == {"pipeline", "eval", "demo", *stages}
     assert not any(stage in p.stem for p in project.rglob("*") for stage in set(STAGES) - set(stages))
     pipeline = yaml.safe_load((project / "configs" / "pipeline.yaml").read_text(encoding="utf-8"))
     assert pipeline["stages"] == stages

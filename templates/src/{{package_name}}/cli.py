@@ -1,4 +1,4 @@
-"""Command line of this project: run | eval | data | plots | tiny (see --help of each)."""
+"""Command line of this project: run | eval | data | plots | report | slides | tiny (see --help of each)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config-dir", type=Path, default=Path("configs"), help="where the YAML configs are")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    run = commands.add_parser("run", help="train the stages, evaluate every model, draw plots")
+    run = commands.add_parser("run", help="train the stages, evaluate every model, then plots, report and slides")
     run.add_argument("--profile", help="hardware profile in configs/profiles/ (tiny = CPU smoke run)")
     run.add_argument("--stages", help="comma-separated subset of stages to run (earlier outputs are reused)")
     run.add_argument("--no-eval", action="store_true", help="train only")
@@ -27,8 +27,10 @@ def main(argv: list[str] | None = None) -> int:
     data.add_argument("--profile")
     data.add_argument("--stage", default=None, help="stage whose data to prepare (default: the first)")
 
-    plots = commands.add_parser("plots", help="redraw the plots from results.json")
-    plots.add_argument("--profile")
+    for name, what in (("plots", "the plots"), ("report", "the tables and figures of report/report.md"),
+                       ("slides", "slides/slides.pptx")):
+        present = commands.add_parser(name, help=f"rebuild {what} from results.json (no model is loaded)")
+        present.add_argument("--profile", help="the profile whose results to use (tiny = the smoke run)")
 
     commands.add_parser("tiny", help="build (or find) the tiny offline model and print its folder")
 
@@ -47,6 +49,12 @@ def dispatch(args: argparse.Namespace) -> int:
         print(ensure_tiny_model())
         return 0
 
+    if args.command in ("plots", "report", "slides"):
+        from .present import present_only
+
+        present_only(args.profile, args.command, args.config_dir)
+        return 0
+
     from .config import load_config
 
     pipeline_values = load_config("pipeline", args.profile, args.config_dir)
@@ -60,8 +68,6 @@ def dispatch(args: argparse.Namespace) -> int:
         pipeline.run(args.profile, only=only, evaluate=not args.no_eval, config_dir=args.config_dir)
     elif args.command == "eval":
         pipeline.evaluate_only(args.profile, args.config_dir)
-    elif args.command == "plots":
-        pipeline.plots_only(args.profile, args.config_dir)
     elif args.command == "data":
         pipeline.prepare_data(args.profile, args.stage, args.config_dir)
     return 0

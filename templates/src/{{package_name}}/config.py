@@ -9,12 +9,14 @@ before that stage's own overrides. Sections are then parsed into dataclasses
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
 
 CONFIG_DIR = Path("configs")
+NOT_STAGES = ("pipeline", "eval", "demo")  # config files that `every_stage` does not touch
 T = TypeVar("T")
 
 
@@ -62,7 +64,7 @@ def load_config(name: str, profile: str | None = None, config_dir: Path = CONFIG
     if unknown := sorted(set(overrides) - known):
         raise ConfigError(f"profile '{profile}': no config file named {unknown} in {config_dir}/")
     config = read_yaml(config_dir / f"{name}.yaml")
-    if name not in ("pipeline", "eval"):
+    if name not in NOT_STAGES:
         config = deep_merge(config, overrides.get("every_stage", {}))
     return deep_merge(config, overrides.get(name, {}))
 
@@ -77,3 +79,22 @@ def build(cls: type[T], values: dict[str, Any] | None, where: str, **fixed: Any)
         return cls(**{**values, **fixed})
     except (TypeError, ValueError) as error:
         raise ConfigError(f"{where}: {error}") from error
+
+
+@dataclass
+class PipelineConfig:
+    """configs/pipeline.yaml."""
+
+    recipe: str
+    base_model: str
+    stages: list[str] = field(default_factory=list)
+    output_dir: str = "outputs"
+    seed: int = 42
+    language: str = "zh"  # of slides, report and plot labels
+    report_to: str = "none"
+    offline: bool = False  # set HF_HUB_OFFLINE / HF_DATASETS_OFFLINE (smoke runs)
+    torch_threads: int | None = None
+
+
+def load_pipeline(profile: str | None, config_dir: Path = CONFIG_DIR) -> PipelineConfig:
+    return build(PipelineConfig, load_config("pipeline", profile, config_dir), "configs/pipeline.yaml")

@@ -1,37 +1,22 @@
 """The recipe's pipeline: stages in order, each reading the previous stage's output
-from outputs/<stage>/model, then the same evaluation for every model, then plots.
+from outputs/<stage>/model, then the same evaluation for every model, then plots,
+report tables and slides (present.py).
 """
 
 from __future__ import annotations
 
 import importlib
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 
-from .config import CONFIG_DIR, ConfigError, build, load_config
+from .config import CONFIG_DIR, ConfigError, PipelineConfig, build, load_config, load_pipeline
 from .evaluation import EvalConfig, evaluate_model
 from .evaluation.harness import read_jsonl
 from .modeling import resolve_model
-from .plots import plot_training
+from .present import present
 from .results import RESULTS_FILE, Results
 from .stages.common import StageContext
-
-
-@dataclass
-class PipelineConfig:
-    recipe: str
-    base_model: str
-    stages: list[str] = field(default_factory=list)
-    output_dir: str = "outputs"
-    seed: int = 42
-    report_to: str = "none"
-    offline: bool = False  # set HF_HUB_OFFLINE / HF_DATASETS_OFFLINE (smoke runs)
-    torch_threads: int | None = None
-
-
-def load_pipeline(profile: str | None, config_dir: Path = CONFIG_DIR) -> PipelineConfig:
-    return build(PipelineConfig, load_config("pipeline", profile, config_dir), "configs/pipeline.yaml")
 
 
 def stage_module(name: str):
@@ -73,7 +58,7 @@ def run(
     if evaluate:
         evaluate_all(results, profile, config_dir, output_dir)
         results.save(results_path)
-    draw_plots(results, output_dir)
+    present(asdict(results), output_dir, pipeline.stages, eval_metrics(profile, config_dir), pipeline.language)
     print(f"results: {results_path}", flush=True)
     return results_path
 
@@ -85,9 +70,17 @@ def _existing_output(stage_dir: Path, name: str) -> str:
     return str(model_dir)
 
 
+def load_eval(profile: str | None, config_dir: Path = CONFIG_DIR) -> EvalConfig:
+    return build(EvalConfig, load_config("eval", profile, config_dir), "configs/eval.yaml")
+
+
+def eval_metrics(profile: str | None, config_dir: Path = CONFIG_DIR) -> list[str]:
+    return load_eval(profile, config_dir).metrics
+
+
 def evaluate_all(results: Results, profile: str | None, config_dir: Path, output_dir: Path) -> None:
     """The base model and every stage's model through the same harness."""
-    cfg = build(EvalConfig, load_config("eval", profile, config_dir), "configs/eval.yaml")
+    cfg = load_eval(profile, config_dir)
     validation = _validation_rows(results)
     models = [("base", resolve_model(results.base_model))] + [(s["name"], s["model_path"]) for s in results.stages]
     for name, path in models:
@@ -107,16 +100,6 @@ def _validation_rows(results: Results) -> list[dict]:
     return []
 
 
-def draw_plots(results: Results, output_dir: Path) -> list[Path]:
-    drawn = []
-    for stage in results.stages:
-        if stage.get("log_history") and Path(stage["log_history"]).exists():
-            title = f"{results.recipe}: {stage['name']}"
-            if plot := plot_training(Path(stage["log_history"]), output_dir / "plots" / f"{stage['name']}_training.png", title):
-                drawn.append(plot)
-    return drawn
-
-
 def _results_for(pipeline: PipelineConfig, profile: str | None) -> tuple[Results, Path]:
     path = Path(pipeline.output_dir) / RESULTS_FILE
     if path.exists():
@@ -130,20 +113,9 @@ def evaluate_only(profile: str | None, config_dir: Path = CONFIG_DIR) -> Path:
     results, path = _results_for(pipeline, profile)
     evaluate_all(results, profile, config_dir, Path(pipeline.output_dir))
     results.save(path)
-    draw_plots(results, Path(pipeline.output_dir))
+    present(asdict(results), Path(pipeline.output_dir), pipeline.stages, eval_metrics(profile, config_dir), pipeline.language)
     print(f"results: {path}", flush=True)
     return path
-
-
-def plots_only(profile: str | None, config_dir: Path = CONFIG_DIR) -> list[Path]:
-    pipeline = load_pipeline(profile, config_dir)
-    results, path = _results_for(pipeline, profile)
-    if not path.exists():
-        raise FileNotFoundError(f"{path} not found: run the pipeline first")
-    drawn = draw_plots(results, Path(pipeline.output_dir))
-    for plot in drawn:
-        print(plot)
-    return drawn
 
 
 def prepare_data(profile: str | None, stage: str | None, config_dir: Path = CONFIG_DIR) -> dict:

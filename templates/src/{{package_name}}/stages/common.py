@@ -67,6 +67,7 @@ def unknown_sections(ctx: StageContext, known: set[str]) -> None:
 
 def finish(trainer, ctx: StageContext, model_args: ModelConfig, summary: dict[str, Any]) -> StageResult:
     """Save the log history and a plain model folder; return what results.json records."""
+    summary = {"method": describe_method(model_args), **summary}
     ctx.output_dir.mkdir(parents=True, exist_ok=True)
     log_path = ctx.output_dir / "log_history.json"
     log_path.write_text(json.dumps(trainer.state.log_history, indent=1), encoding="utf-8")
@@ -81,3 +82,12 @@ def finish(trainer, ctx: StageContext, model_args: ModelConfig, summary: dict[st
         trainer.save_model(str(model_dir))
     load_tokenizer(ctx.input_model).save_pretrained(model_dir)
     return StageResult(ctx.name, str(model_dir), summary, str(log_path))
+
+
+def describe_method(model_args: ModelConfig) -> str:
+    """'full', 'LoRA r=16' or 'QLoRA (4-bit) r=16': how the weights were trained."""
+    if not model_args.use_peft:
+        return "full"
+    if model_args.load_in_4bit or model_args.load_in_8bit:
+        return f"QLoRA ({4 if model_args.load_in_4bit else 8}-bit) r={model_args.lora_r}"
+    return f"LoRA r={model_args.lora_r}"

@@ -38,5 +38,5 @@ def run(ctx: StageContext) -> StageResult:
         peft_config=get_peft_config(model_args),
     )
     outcome = trainer.train(resume_from_checkpoint=training_args.resume_from_checkpoint)
-    summary = {"train_loss": outcome.training_loss, "steps": outcome.global_step, "data": data_report, **outcome.metrics}
+    summary = {"dataset": data_cfg.dataset, "train_loss": outcome.training_loss, "steps": outcome.global_step, "data": data_report, **outcome.metrics}
     return finish(trainer, ctx, model_args, summary)

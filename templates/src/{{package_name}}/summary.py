@@ -1,0 +1,172 @@
+"""results.json as tables and sentences, in the project's language, for slides and report.
+
+Numbers come only from results.json: a stage that did not run or a metric that was
+not computed is shown as missing ("—") and listed by `missing()`, never filled in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+MISSING = "—"
+
+# metric -> (zh label, en label, which direction is better, shown as a percentage)
+METRICS: dict[str, tuple[str, str, str | None, bool]] = {
+    "validation_loss": ("验证集损失", "validation loss", "lower", False),
+    "perplexity": ("困惑度", "perplexity", "lower", False),
+    "response_chars": ("平均回答字数", "mean response chars", None, False),
+    "empty_rate": ("空回答率", "empty-response rate", "lower", True),
+    "json_valid_rate": ("JSON 有效率", "valid-JSON rate", "higher", True),
+    "refusal_rate": ("拒答率（有害提示）", "refusal rate (harmful prompts)", "higher", True),
+}
+
+WORDS = {
+    "zh": {
+        "model": "模型", "stage": "阶段", "method": "训练方式", "dataset": "数据集", "rows": "训练/验证条数",
+        "removed": "清洗删除", "steps": "步数", "train_loss": "训练损失", "minutes": "用时（分钟）",
+        "not_run": "未运行", "not_evaluated": "未评测", "base": "基座",
+        "missing_stage": "阶段 {name} 尚未运行（results.json 中没有它的记录）",
+        "missing_eval": "模型 {name} 尚未评测",
+        "missing_metric": "{model} 的指标 {metric} 未计算",
+        "change": "{metric}：{first} {a} → {last} {b}（{verdict}）",
+        "better": "变好", "worse": "变差", "same": "不变", "changed": "变化",
+        "smoke": "冒烟测试：随机初始化的微型模型，数字只证明流程跑通，不代表效果",
+    },
+    "en": {
+        "model": "model", "stage": "stage", "method": "method", "dataset": "dataset", "rows": "train / val rows",
+        "removed": "removed in cleaning", "steps": "steps", "train_loss": "train loss", "minutes": "minutes",
+        "not_run": "not run", "not_evaluated": "not evaluated", "base": "base",
+        "missing_stage": "stage {name} has not run yet (no entry in results.json)",
+        "missing_eval": "model {name} has not been evaluated",
+        "missing_metric": "metric {metric} of {model} was not computed",
+        "change": "{metric}: {first} {a} → {last} {b} ({verdict})",
+        "better": "better", "worse": "worse", "same": "unchanged", "changed": "changed",
+        "smoke": "Smoke run: a tiny random model; the numbers prove the pipeline runs, not that it learns",
+    },
+}
+
+
+def words(language: str) -> dict[str, str]:
+    return WORDS["zh" if language == "zh" else "en"]
+
+
+def metric_label(metric: str, language: str) -> str:
+    zh, en, _, _ = METRICS.get(metric, (metric, metric, None, False))
+    return zh if language == "zh" else en
+
+
+def format_value(metric: str, value: Any) -> str:
+    if value is None:
+        return MISSING
+    if METRICS.get(metric, (None, None, None, False))[3]:
+        return f"{100 * value:.1f}%"
+    if isinstance(value, float):
+        return f"{value:.4g}" if abs(value) < 1000 else f"{value:,.0f}"
+    return str(value)
+
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: list[list[str]]
+
+    def to_markdown(self) -> str:
+        def line(cells: list[str]) -> str:
+            return "| " + " | ".join(str(c).replace("|", "\\|").replace("\n", " ") for c in cells) + " |"
+
+        return "\n".join([line(self.header), line(["---"] * len(self.header)), *map(line, self.rows)])
+
+
+def evaluation_by_model(results: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {entry["model"]: entry for entry in results.get("evaluations", [])}
+
+
+def expected_models(results: dict[str, Any], expected_stages: list[str]) -> list[str]:
+    """base, then every stage of the recipe (run or not), then anything else evaluated."""
+    names = ["base", *expected_stages]
+    return names + [m for m in evaluation_by_model(results) if m not in names]
+
+
+def metrics_table(results: dict[str, Any], expected_stages: list[str], metrics: list[str], language: str) -> Table:
+    w = words(language)
+    evaluations = evaluation_by_model(results)
+    rows = []
+    for model in expected_models(results, expected_stages):
+        entry = evaluations.get(model)
+        label = w["base"] if model == "base" else model
+        if entry is None:
+            rows.append([label, *[w["not_evaluated"] if i == 0 else MISSING for i in range(len(metrics))]])
+        else:
+            rows.append([label, *[format_value(m, entry["metrics"].get(m)) for m in metrics]])
+    return Table([w["model"], *[metric_label(m, language) for m in metrics]], rows)
+
+
+def stages_table(results: dict[str, Any], expected_stages: list[str], language: str) -> Table:
+    w = words(language)
+    done = {stage["name"]: stage for stage in results.get("stages", [])}
+    header = [w["stage"], w["method"], w["dataset"], w["rows"], w["removed"], w["steps"], w["train_loss"], w["minutes"]]
+    rows = []
+    for name in expected_stages:
+        if name not in done:
+            rows.append([name, w["not_run"], *[MISSING] * (len(header) - 2)])
+            continue
+        summary = done[name].get("summary", {})
+        data = summary.get("data", {})
+        rows.append([
+            name,
+            summary.get("method", MISSING),
+            summary.get("dataset", MISSING),
+            f"{data['train']} / {data['validation']}" if "train" in data else MISSING,
+            str(sum(data["removed"].values())) if "removed" in data else MISSING,
+            str(summary.get("steps", MISSING)),
+            format_value("train_loss", summary.get("train_loss")),
+            f"{summary['wall_seconds'] / 60:.1f}" if "wall_seconds" in summary else MISSING,
+        ])
+    return Table(header, rows)
+
+
+def missing(results: dict[str, Any], expected_stages: list[str], metrics: list[str], language: str) -> list[str]:
+    """Every stage, evaluation and metric the recipe expects but results.json lacks."""
+    w = words(language)
+    done = {stage["name"] for stage in results.get("stages", [])}
+    evaluations = evaluation_by_model(results)
+    lines = [w["missing_stage"].format(name=name) for name in expected_stages if name not in done]
+    for model in ["base", *[s for s in expected_stages if s in done]]:
+        if model not in evaluations:
+            lines.append(w["missing_eval"].format(name=model))
+            continue
+        for metric in metrics:
+            if evaluations[model]["metrics"].get(metric) is None:
+                lines.append(w["missing_metric"].format(model=model, metric=metric_label(metric, language)))
+    return lines
+
+
+def changes(results: dict[str, Any], metrics: list[str], language: str) -> list[str]:
+    """How each metric moved from the base model to the last evaluated stage."""
+    w = words(language)
+    evaluations = results.get("evaluations", [])
+    if len(evaluations) < 2:
+        return []
+    first, last = evaluations[0], evaluations[-1]
+    lines = []
+    for metric in metrics:
+        a, b = first["metrics"].get(metric), last["metrics"].get(metric)
+        if a is None or b is None:
+            continue
+        better = METRICS.get(metric, (None, None, None, False))[2]
+        if a == b:
+            verdict = w["same"]
+        elif better is None:
+            verdict = w["changed"]
+        else:
+            verdict = w["better"] if (b < a) == (better == "lower") else w["worse"]
+        lines.append(w["change"].format(
+            metric=metric_label(metric, language),
+            first=w["base"] if first["model"] == "base" else first["model"],
+            a=format_value(metric, a),
+            last=last["model"],
+            b=format_value(metric, b),
+            verdict=verdict,
+        ))
+    return lines
