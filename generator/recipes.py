@@ -18,9 +18,9 @@ from generator import TEMPLATE_ROOT
 RECIPES_DIR = TEMPLATE_ROOT / "recipes"
 
 # Stages the template implements, in the order they may appear in a pipeline.
-STAGES = ("sft",)
+STAGES = ("sft", "grpo")
 # Row formats data.py in the generated project can convert to chat messages.
-DATA_FORMATS = ("alpaca", "messages", "sharegpt")
+DATA_FORMATS = ("alpaca", "messages", "sharegpt", "gsm8k")
 # Metrics the generated evaluation harness computes.
 METRICS = ("validation_loss", "perplexity", "response_chars", "empty_rate", "json_valid_rate", "refusal_rate")
 
@@ -44,6 +44,8 @@ class DatasetSpec(_Strict):
     split: str = "train"
     format: Literal[DATA_FORMATS]
     columns: dict[str, str] = Field(default_factory=dict, description="canonical name -> dataset column")
+    system_prompt: str | None = None
+    keep: dict[str, str] = Field(default_factory=dict, description="extra columns carried along, e.g. for rewards")
     samples: str = Field(pattern=r"^[\w.-]+\.jsonl$", description="bundled sample file in data/samples/")
 
 
@@ -52,11 +54,26 @@ class StageSpec(_Strict):
     model: dict[str, Any] = Field(default_factory=dict, description="trl.ModelConfig keys")
     data: DatasetSpec
     training: dict[str, Any] = Field(default_factory=dict, description="keys of the stage's TRL config")
+    trainer: Literal["grpo", "rloo"] | None = None
+    rewards: list[dict[str, Any]] = Field(default_factory=list, description="[{name, weight, **options}] (grpo)")
+
+    @model_validator(mode="after")
+    def _rewards_only_for_rl(self) -> StageSpec:
+        rl = self.name == "grpo"
+        if rl and not self.rewards:
+            raise ValueError("a grpo stage needs at least one reward under `rewards`")
+        if not rl and (self.rewards or self.trainer):
+            raise ValueError(f"`rewards` and `trainer` belong to grpo stages, not '{self.name}'")
+        for reward in self.rewards:
+            if not isinstance(reward.get("name"), str):
+                raise ValueError(f"every reward needs a `name`, got {reward}")
+        return self
 
 
 class EvaluationSpec(_Strict):
     prompts: str = Field(pattern=r"^[\w.-]+\.jsonl$")
     metrics: list[Literal[METRICS]] = Field(min_length=1)
+    enable_thinking: bool = Field(default=False, description="prompt ends before <think>: the model writes its own think block")
 
 
 class DemoSpec(_Strict):

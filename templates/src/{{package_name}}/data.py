@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -25,8 +26,10 @@ class DataConfig:
     dataset: str
     config: str | None = None
     split: str = "train"
-    format: str = "alpaca"  # alpaca | messages | sharegpt
+    format: str = "alpaca"  # alpaca | messages | sharegpt | gsm8k
     columns: dict[str, str] = field(default_factory=dict)  # canonical name -> column in the dataset
+    system_prompt: str | None = None  # added as the first turn of every conversation
+    keep: dict[str, str] = field(default_factory=dict)  # extra columns carried along (e.g. for rewards): name -> column
     max_rows: int | None = None  # keep the first N rows (after loading), for quick runs
     min_response_chars: int = 2
     max_chars: int = 6000  # whole conversation; longer rows are dropped, not truncated
@@ -82,10 +85,27 @@ def chat_to_messages(row: dict[str, Any], cfg: DataConfig) -> Messages:
     return [{"role": SHAREGPT_ROLES.get(turn["from"], turn["from"]), "content": turn.get("value") or ""} for turn in turns]
 
 
+CALCULATOR = re.compile(r"<<[^<>]*>>")
+
+
+def gsm8k_to_messages(row: dict[str, Any], cfg: DataConfig) -> Messages:
+    """GSM8K (question, answer ending in '#### 42') -> the worked answer as a think block,
+    then the final answer boxed: the format the GRPO rewards expect."""
+    question = (row.get(cfg.column("question")) or "").strip()
+    answer = row.get(cfg.column("answer")) or ""
+    rationale, _, final = answer.rpartition("####")
+    if not rationale:
+        return [{"role": "user", "content": question}, {"role": "assistant", "content": ""}]
+    rationale = CALCULATOR.sub("", rationale).strip()  # drop the <<48/2=24>> calculator annotations
+    reply = f"<think>\n{rationale}\n</think>\n\n\\boxed{{{final.strip()}}}"
+    return [{"role": "user", "content": question}, {"role": "assistant", "content": reply}]
+
+
 CONVERTERS: dict[str, Callable[[dict[str, Any], DataConfig], Messages]] = {
     "alpaca": alpaca_to_messages,
     "messages": chat_to_messages,
     "sharegpt": chat_to_messages,
+    "gsm8k": gsm8k_to_messages,
 }
 
 
@@ -109,11 +129,15 @@ def prepare(cfg: DataConfig, dataset: Dataset | None = None, log: Callable[[str]
         raise ValueError(f"data.format '{cfg.format}' is not one of {sorted(CONVERTERS)}")
     dataset = load_rows(cfg) if dataset is None else dataset
     convert = CONVERTERS[cfg.format]
+    if missing := sorted(set(cfg.keep.values()) - set(dataset.column_names)):
+        raise ValueError(f"data.keep names column(s) {missing} that '{cfg.dataset}' lacks (it has {dataset.column_names})")
     removed = {"empty": 0, "too_short": 0, "too_long": 0, "duplicate": 0}
     seen: set[str] = set()
-    kept: list[Messages] = []
+    kept: list[dict[str, Any]] = []
     for row in dataset:
         messages = convert(row, cfg)
+        if cfg.system_prompt and messages and messages[0]["role"] != "system":
+            messages = [{"role": "system", "content": cfg.system_prompt}, *messages]
         reason = problem(messages, cfg)
         key = json.dumps(messages, ensure_ascii=False, sort_keys=True)
         if reason is None and key in seen:
@@ -122,7 +146,7 @@ def prepare(cfg: DataConfig, dataset: Dataset | None = None, log: Callable[[str]
             removed[reason] += 1
             continue
         seen.add(key)
-        kept.append(messages)
+        kept.append({"messages": messages, **{name: row.get(column) for name, column in cfg.keep.items()}})
     if not kept:
         raise ValueError(f"no usable rows left in '{cfg.dataset}' after cleaning (removed: {removed})")
 
@@ -138,5 +162,5 @@ def prepare(cfg: DataConfig, dataset: Dataset | None = None, log: Callable[[str]
     return _as_dataset(train), _as_dataset(validation), report
 
 
-def _as_dataset(conversations: list[Messages]) -> Dataset:
-    return Dataset.from_list([{"messages": messages} for messages in conversations])
+def _as_dataset(rows: list[dict[str, Any]]) -> Dataset:
+    return Dataset.from_list(rows)

@@ -20,7 +20,7 @@ from .stages.common import StageContext
 
 
 def stage_module(name: str):
-    """stages/<name>.py: exposes TRAINING_CONFIG (its TRL config class) and run(ctx)."""
+    """stages/<name>.py: exposes training_config_class(config) (its TRL config class) and run(ctx)."""
     return importlib.import_module(f"{__package__}.stages.{name.replace('-', '_')}")
 
 
