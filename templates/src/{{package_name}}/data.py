@@ -97,7 +97,7 @@ def gsm8k_to_messages(row: dict[str, Any], cfg: DataConfig) -> Messages:
     if not rationale:
         return [{"role": "user", "content": question}, {"role": "assistant", "content": ""}]
     rationale = CALCULATOR.sub("", rationale).strip()  # drop the <<48/2=24>> calculator annotations
-    reply = f"<think>\n{rationale}\n</think>\n\n\\boxed{{{final.strip()}}}"
+    reply = "<think>\n" + rationale + "\n</think>\n\n\\boxed{" + final.strip() + "}"
     return [{"role": "user", "content": question}, {"role": "assistant", "content": reply}]
 
 
