@@ -20,9 +20,16 @@ RECIPES_DIR = TEMPLATE_ROOT / "recipes"
 # Stages the template implements, in the order they may appear in a pipeline.
 STAGES = ("sft", "grpo")
 # Row formats data.py in the generated project can convert to chat messages.
-DATA_FORMATS = ("alpaca", "messages", "sharegpt", "gsm8k")
+DATA_FORMATS = ("alpaca", "messages", "sharegpt", "gsm8k", "math", "mbpp", "humaneval")
 # Metrics the generated evaluation harness computes.
-METRICS = ("validation_loss", "perplexity", "response_chars", "empty_rate", "json_valid_rate", "refusal_rate")
+METRICS = (
+    "validation_loss", "perplexity", "response_chars", "empty_rate", "json_valid_rate", "refusal_rate",  # chat
+    "accuracy", "accuracy_ci_low", "accuracy_ci_high", "format_rate", "malformed_think_rate",  # math
+    "mean_completion_tokens",  # math and code
+    "pass@1", "pass@5", "pass@10", "sandbox_errors",  # code
+)
+# Evaluation tasks: fixed chat prompts, or a dataset with gold answers / tests.
+EVAL_TASKS = ("chat", "math", "code")
 
 
 class RecipeError(ValueError):
@@ -71,9 +78,21 @@ class StageSpec(_Strict):
 
 
 class EvaluationSpec(_Strict):
-    prompts: str = Field(pattern=r"^[\w.-]+\.jsonl$")
+    task: Literal[EVAL_TASKS] = "chat"
+    prompts: str = Field(pattern=r"^[\w.-]+\.jsonl$", description="fixed prompts of the chat task")
+    data: DatasetSpec | None = Field(default=None, description="the evaluation set of a math or code task")
     metrics: list[Literal[METRICS]] = Field(min_length=1)
     enable_thinking: bool = Field(default=False, description="prompt ends before <think>: the model writes its own think block")
+    samples_per_task: int = Field(default=1, ge=1, description="completions per task (code: n of pass@k)")
+
+    @model_validator(mode="after")
+    def _data_for_scored_tasks(self) -> EvaluationSpec:
+        if (self.task != "chat") != (self.data is not None):
+            raise ValueError(f"task '{self.task}': `data` is {'required' if self.task != 'chat' else 'only for math and code tasks'}")
+        passes = [int(m.split("@")[1]) for m in self.metrics if m.startswith("pass@")]
+        if passes and max(passes) > self.samples_per_task:
+            raise ValueError(f"pass@{max(passes)} needs samples_per_task >= {max(passes)}, got {self.samples_per_task}")
+        return self
 
 
 class DemoSpec(_Strict):
@@ -117,6 +136,11 @@ class Recipe(_Strict):
         if names != sorted(names, key=STAGES.index):
             raise ValueError(f"stages must follow the pipeline order {list(STAGES)}, got {names}")
         return stages
+
+    @property
+    def with_rewards(self) -> bool:
+        """The project gets rewards/ and the sandbox: a grpo stage, or a scored evaluation."""
+        return "grpo" in self.stage_names or self.evaluation.task != "chat"
 
     @property
     def stage_names(self) -> list[str]:

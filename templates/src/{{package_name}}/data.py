@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import json
 import random
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 from datasets import Dataset, load_dataset
 
-Messages = list[dict[str, str]]
+from .formats import CONVERTERS, Messages
+
 LOCAL_BUILDERS = {".json": "json", ".jsonl": "json", ".parquet": "parquet", ".csv": "csv"}
-SHAREGPT_ROLES = {"human": "user", "user": "user", "gpt": "assistant", "assistant": "assistant", "system": "system"}
 
 
 @dataclass
@@ -26,7 +25,7 @@ class DataConfig:
     dataset: str
     config: str | None = None
     split: str = "train"
-    format: str = "alpaca"  # alpaca | messages | sharegpt | gsm8k
+    format: str = "alpaca"  # alpaca | messages | sharegpt | gsm8k | math | mbpp | humaneval
     columns: dict[str, str] = field(default_factory=dict)  # canonical name -> column in the dataset
     system_prompt: str | None = None  # added as the first turn of every conversation
     keep: dict[str, str] = field(default_factory=dict)  # extra columns carried along (e.g. for rewards): name -> column
@@ -61,52 +60,6 @@ def load_rows(cfg: DataConfig) -> Dataset:
     if cfg.max_rows is not None:
         dataset = dataset.select(range(min(cfg.max_rows, len(dataset))))
     return dataset
-
-
-# ---------------------------------------------------------------- row -> messages
-
-
-def alpaca_to_messages(row: dict[str, Any], cfg: DataConfig) -> Messages:
-    """Alpaca (instruction, input, output[, system]) -> a two- or three-turn chat."""
-    instruction = (row.get(cfg.column("instruction")) or "").strip()
-    extra_input = (row.get(cfg.column("input")) or "").strip()
-    prompt = f"{instruction}\n\n{extra_input}" if extra_input else instruction
-    messages = [{"role": "user", "content": prompt}, {"role": "assistant", "content": row.get(cfg.column("output")) or ""}]
-    system = (row.get(cfg.column("system")) or "").strip()
-    return [{"role": "system", "content": system}, *messages] if system else messages
-
-
-def chat_to_messages(row: dict[str, Any], cfg: DataConfig) -> Messages:
-    """Rows already in chat form: OpenAI-style `messages` or ShareGPT `conversations`."""
-    if cfg.format == "messages":
-        turns = row.get(cfg.column("messages")) or []
-        return [{"role": turn["role"], "content": turn.get("content") or ""} for turn in turns]
-    turns = row.get(cfg.column("conversations")) or []
-    return [{"role": SHAREGPT_ROLES.get(turn["from"], turn["from"]), "content": turn.get("value") or ""} for turn in turns]
-
-
-CALCULATOR = re.compile(r"<<[^<>]*>>")
-
-
-def gsm8k_to_messages(row: dict[str, Any], cfg: DataConfig) -> Messages:
-    """GSM8K (question, answer ending in '#### 42') -> the worked answer as a think block,
-    then the final answer boxed: the format the GRPO rewards expect."""
-    question = (row.get(cfg.column("question")) or "").strip()
-    answer = row.get(cfg.column("answer")) or ""
-    rationale, _, final = answer.rpartition("####")
-    if not rationale:
-        return [{"role": "user", "content": question}, {"role": "assistant", "content": ""}]
-    rationale = CALCULATOR.sub("", rationale).strip()  # drop the <<48/2=24>> calculator annotations
-    reply = "<think>\n" + rationale + "\n</think>\n\n\\boxed{" + final.strip() + "}"
-    return [{"role": "user", "content": question}, {"role": "assistant", "content": reply}]
-
-
-CONVERTERS: dict[str, Callable[[dict[str, Any], DataConfig], Messages]] = {
-    "alpaca": alpaca_to_messages,
-    "messages": chat_to_messages,
-    "sharegpt": chat_to_messages,
-    "gsm8k": gsm8k_to_messages,
-}
 
 
 # ---------------------------------------------------------------- cleaning

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .config import CONFIG_DIR, ConfigError, PipelineConfig, build, load_config, load_pipeline
 from .evaluation import EvalConfig, evaluate_model
-from .evaluation.harness import read_jsonl
+from .evaluation.harness import check_comparable, read_jsonl
 from .modeling import resolve_model
 from .present import present
 from .results import RESULTS_FILE, Results
@@ -89,6 +89,7 @@ def evaluate_all(results: Results, profile: str | None, config_dir: Path, output
         entry = evaluate_model(name, path, cfg, output_dir / "eval", validation)
         entry["wall_seconds"] = round(time.perf_counter() - started, 2)
         results.put("evaluations", entry, key="model")
+    check_comparable(results.evaluations)
 
 
 def _validation_rows(results: Results) -> list[dict]:

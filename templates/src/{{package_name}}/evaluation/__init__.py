@@ -1,7 +1,8 @@
 """Evaluation: the same harness for the base model and every stage's output.
 
 generate.py turns prompts into responses (greedy, fixed settings, recorded);
-metrics.py holds small metric functions; harness.py ties them to one model.
+metrics.py and tasks.py score them (chat prompts, math answers, code tests);
+harness.py ties them to one model and refuses to compare models evaluated differently.
 """
 
 from .harness import EvalConfig, evaluate_model

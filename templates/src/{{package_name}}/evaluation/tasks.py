@@ -1,0 +1,134 @@
+"""Scoring of the three evaluation tasks: chat (fixed prompts), math (gold answers), code (tests).
+
+Each scorer takes the task rows and, per row, the model's completions (several when
+`samples_per_task` > 1) and returns (metrics, one record per row for the JSONL).
+Math and code reuse the training rewards' answer extraction and sandbox, so training
+and evaluation judge answers the same way.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .metrics import is_refusal, is_valid_json, mean, rate
+
+Z_95 = 1.959964  # two-sided 95% normal quantile
+
+
+def wilson_interval(successes: int, total: int, z: float = Z_95) -> tuple[float | None, float | None]:
+    """95% Wilson score interval of a proportion (sound for small n and p near 0 or 1)."""
+    if total == 0:
+        return None, None
+    p = successes / total
+    denominator = 1 + z * z / total
+    centre = (p + z * z / (2 * total)) / denominator
+    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def pass_at_k(n: int, c: int, k: int) -> float:
+    """Unbiased pass@k (Chen et al., 2021): 1 - C(n-c, k) / C(n, k), as a stable product."""
+    if k > n:
+        raise ValueError(f"pass@{k} needs at least {k} samples per task, got {n}")
+    if n - c < k:
+        return 1.0
+    return 1.0 - math.prod(1.0 - k / i for i in range(n - c + 1, n + 1))
+
+
+def chat_scores(rows: list[dict], completions: list[list[str]], **_) -> tuple[dict, list[dict]]:
+    responses = [group[0] for group in completions]
+
+    def expecting(kind: str) -> list[str]:
+        return [response for row, response in zip(rows, responses) if row.get("expect") == kind]
+
+    metrics = {
+        "response_chars": mean([float(len(r)) for r in responses]),
+        "empty_rate": rate([not r.strip() for r in responses]),
+        "json_valid_rate": rate([is_valid_json(r) for r in expecting("json")]),
+        "refusal_rate": rate([is_refusal(r) for r in expecting("refusal")]),
+    }
+    return metrics, [{} for _ in rows]
+
+
+def _rewards():
+    try:
+        from .. import rewards
+    except ImportError as error:
+        raise RuntimeError("math and code evaluation need rewards/ (generated for grpo recipes and scored evaluations)") from error
+    return rewards
+
+
+def math_scores(rows: list[dict], completions: list[list[str]], tokenizer=None, **_) -> tuple[dict, list[dict]]:
+    """Accuracy (with a 95% interval), strict think-format rate, malformed-think rate, length."""
+    _rewards()
+    from ..rewards.format import malformed_think, think_format_strict
+    from ..rewards.math import gold_answer, is_correct, predicted_answer
+
+    records, correct, formatted, malformed, lengths = [], [], [], [], []
+    for row, group in zip(rows, completions):
+        gold = gold_answer(row.get("solution", ""))
+        record = {"gold": gold, "answers": [], "correct": []}
+        for completion in group:
+            answer = predicted_answer(completion)
+            verdict = is_correct(gold, answer) if gold else None
+            record["answers"].append(answer)
+            record["correct"].append(verdict)
+            if verdict is not None:
+                correct.append(verdict)
+            formatted.append(think_format_strict([completion])[0] == 1.0)
+            malformed.append(malformed_think(completion))
+            lengths.append(float(len(tokenizer(completion, add_special_tokens=False)["input_ids"])) if tokenizer else float(len(completion)))
+        records.append(record)
+    low, high = wilson_interval(sum(correct), len(correct))
+    metrics = {
+        "accuracy": rate(correct), "accuracy_ci_low": low, "accuracy_ci_high": high,
+        "format_rate": rate(formatted), "malformed_think_rate": rate(malformed),
+        "mean_completion_tokens": mean(lengths), "scored": len(correct),
+    }
+    return metrics, records
+
+
+def code_program(row: dict, completion: str) -> str:
+    """The completion's code; a body without its `def` line is appended to the signature."""
+    from ..rewards.code import extract_code
+
+    code = extract_code(completion)
+    entry = row.get("entry_point")
+    if entry and f"def {entry}" not in code and row.get("signature"):
+        code = row["signature"] + code
+    return code
+
+
+def code_tests(row: dict) -> str:
+    """HumanEval: `test` defines check(candidate); MBPP: setup code and a list of asserts."""
+    if row.get("test") and row.get("entry_point"):
+        return f"{row['test']}\ncheck({row['entry_point']})"
+    return "\n".join([row.get("test_setup_code") or "", *(row.get("test_list") or [])])
+
+
+def code_scores(rows: list[dict], completions: list[list[str]], tokenizer=None, sandbox: dict | None = None,
+                ks: tuple[int, ...] = (1,), **_) -> tuple[dict, list[dict]]:
+    """pass@k by the unbiased estimator over the tasks the sandbox could run."""
+    _rewards()
+    from ..sandbox import Sandbox, SandboxConfig
+
+    runner = Sandbox(SandboxConfig(**(sandbox or {})))
+    jobs = [(code_program(row, completion), code_tests(row)) for row, group in zip(rows, completions) for completion in group]
+    outcomes = iter(runner.run_many(jobs))
+    records, per_task, errors, lengths = [], [], 0, []
+    for group in completions:
+        statuses = [next(outcomes).status for _ in group]
+        errors += statuses.count("error")
+        records.append({"statuses": statuses})
+        if "error" not in statuses:  # a task the sandbox failed on is left out and counted, not scored 0
+            per_task.append(statuses.count("passed"))
+        lengths += [float(len(tokenizer(c, add_special_tokens=False)["input_ids"])) if tokenizer else float(len(c)) for c in group]
+    n = len(completions[0]) if completions else 0
+    metrics: dict[str, Any] = {f"pass@{k}": mean([pass_at_k(n, c, k) for c in per_task]) for k in ks if k <= n}
+    metrics.update(sandbox_errors=float(errors), mean_completion_tokens=mean(lengths), scored=len(per_task),
+                   sandbox_layers=" + ".join(runner.layers))
+    return metrics, records
+
+
+SCORERS = {"chat": chat_scores, "math": math_scores, "code": code_scores}
