@@ -32,7 +32,7 @@ def load_tokenizer(path: str) -> PreTrainedTokenizerBase:
     return tokenizer
 
 
-def load_model(path: str, dtype: str | None = "auto", device: str | None = None) -> PreTrainedModel:
+def load_model(path: str, dtype: str | torch.dtype | None = "auto", device: str | None = None) -> PreTrainedModel:
     """A plain (unquantized) model for evaluation or merging, in eval mode."""
     model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype or "auto")
     if device is None:
@@ -40,7 +40,7 @@ def load_model(path: str, dtype: str | None = "auto", device: str | None = None)
     return model.to(device).eval()
 
 
-def merge_adapter(base_path: str, adapter_dir: Path, output_dir: Path, dtype: str | None) -> Path:
+def merge_adapter(base_path: str, adapter_dir: Path, output_dir: Path, dtype: str | None) -> PreTrainedModel:
     """Merge LoRA weights into a fresh, unquantized copy of the base model.
 
     For QLoRA the adapter was trained against a 4-bit base; merging into the
@@ -52,4 +52,4 @@ def merge_adapter(base_path: str, adapter_dir: Path, output_dir: Path, dtype: st
     base = AutoModelForCausalLM.from_pretrained(base_path, dtype=dtype or "auto")
     merged = PeftModel.from_pretrained(base, str(adapter_dir)).merge_and_unload()
     merged.save_pretrained(output_dir)
-    return output_dir
+    return merged

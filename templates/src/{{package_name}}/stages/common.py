@@ -66,7 +66,8 @@ def unknown_sections(ctx: StageContext, known: set[str]) -> None:
 
 
 def finish(trainer, ctx: StageContext, model_args: ModelConfig, summary: dict[str, Any]) -> StageResult:
-    """Save the log history and a plain model folder; return what results.json records."""
+    """Save the log history and a plain model folder, check that the folder reloads into
+    the same model, and return what results.json records."""
     summary = {"method": describe_method(model_args), **summary}
     ctx.output_dir.mkdir(parents=True, exist_ok=True)
     log_path = ctx.output_dir / "log_history.json"
@@ -74,14 +75,49 @@ def finish(trainer, ctx: StageContext, model_args: ModelConfig, summary: dict[st
 
     model_dir = ctx.output_dir / "model"
     shutil.rmtree(model_dir, ignore_errors=True)
+    trained = trainer.accelerator.unwrap_model(trainer.model)
     if model_args.use_peft:
         adapter_dir = ctx.output_dir / "adapter"
         trainer.save_model(str(adapter_dir))
-        merge_adapter(ctx.input_model, adapter_dir, model_dir, model_args.dtype)
+        if model_args.load_in_4bit or model_args.load_in_8bit:
+            # QLoRA: the trained base is quantized; the model we keep is the adapter merged
+            # into the full-precision base, built in memory here and checked below.
+            reference = merge_adapter(ctx.input_model, adapter_dir, model_dir, model_args.dtype)
+        else:
+            reference = trained.merge_and_unload()
+            reference.save_pretrained(model_dir)
     else:
+        reference = trained
         trainer.save_model(str(model_dir))
     load_tokenizer(ctx.input_model).save_pretrained(model_dir)
+    summary["reload_check"] = check_reload(reference, trainer.processing_class, model_dir)
     return StageResult(ctx.name, str(model_dir), summary, str(log_path))
+
+
+# Prompts of the reload check: short, in both languages, greedy.
+RELOAD_PROMPTS = ("1 + 1 = ?", "用一句话介绍你自己。", "Name three colours.")
+
+
+def check_reload(reference, tokenizer, model_dir: Path, max_new_tokens: int = 8) -> dict[str, Any]:
+    """The saved folder, reloaded with its saved tokenizer, must generate exactly what the
+    model in memory generates with the training tokenizer. A difference means the
+    evaluation would measure another model than the one trained (wrong weights saved, a
+    chat template changed on the way): the run stops here instead of reporting it."""
+    from ..evaluation.generate import GenerationSettings, generate
+    from ..modeling import load_model
+
+    settings = GenerationSettings(max_new_tokens=max_new_tokens, do_sample=False, batch_size=len(RELOAD_PROMPTS))
+    conversations = [[{"role": "user", "content": prompt}] for prompt in RELOAD_PROMPTS]
+    expected = generate(reference.eval(), tokenizer, conversations, settings)
+    reloaded = load_model(str(model_dir), dtype=reference.dtype, device=str(reference.device))
+    found = generate(reloaded, load_tokenizer(str(model_dir)), conversations, settings)
+    if found != expected:
+        first = next(i for i, (a, b) in enumerate(zip(expected, found)) if a != b)
+        raise RuntimeError(
+            f"{model_dir} does not reload into the trained model: on {RELOAD_PROMPTS[first]!r} the model in memory "
+            f"says {expected[first]!r} but the saved one says {found[first]!r}"
+        )
+    return {"status": "passed", "prompts": len(RELOAD_PROMPTS), "max_new_tokens": max_new_tokens}
 
 
 def describe_method(model_args: ModelConfig) -> str:

@@ -25,7 +25,7 @@ def extract_code(completion: str) -> str:
     python = [body for language, body in blocks if language.lower() in ("python", "py", "python3")]
     if python or blocks:
         return (python or [body for _, body in blocks])[-1]
-    return region.strip()
+    return region.lstrip("\n").rstrip()  # keep the indentation of a bare function body
 
 
 def code_execution_reward(mode: str = "fraction", **sandbox_options):
