@@ -22,13 +22,14 @@ example: setup
 	rm -rf $(EXAMPLE)
 	$(VENV)/bin/capstone new $(RECIPE) $(EXAMPLE) --vcs-ref HEAD $(if $(filter custom,$(RECIPE)),--data 'stages=["sft"]')
 	$(MAKE) -C $(EXAMPLE) smoke PYTHON=$(abspath $(PY))
-	@echo "results: $(EXAMPLE)/outputs/tiny/results.json (plots in $(EXAMPLE)/outputs/tiny/plots/)"
+	@echo "results: $(EXAMPLE)/outputs/tiny/results.json; slides: $(EXAMPLE)/slides/slides.pptx; report: $(EXAMPLE)/report/report.md"
 
 test: setup
 	$(PY) -m pytest
 
 bench: setup
 	$(PY) benchmarks/bench.py
+	$(PY) benchmarks/rewards_bench.py
 
 sync: setup
 	$(VENV)/bin/capstone sync

@@ -1,6 +1,7 @@
 """Recipe files: every one validates, bad ones fail naming file and field, and
 copier.yml's generated block matches recipes/."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,36 @@ def test_invalid_recipe_names_file_and_field(tmp_path, edit, message):
 def test_unknown_recipe_lists_the_known_ones():
     with pytest.raises(RecipeError, match="unknown recipe 'nope'.*instruction-sft"):
         get_recipe("nope")
+
+
+MATH = TEMPLATE_ROOT / "recipes" / "math-reasoning.yaml"
+CODE = TEMPLATE_ROOT / "recipes" / "code-reasoning.yaml"
+
+
+def test_reasoning_recipes_follow_the_issue():
+    math, code = RECIPES["math-reasoning"], RECIPES["code-reasoning"]
+    assert math.stage_names == code.stage_names == ["sft", "grpo"]
+    assert math.base_model == "Qwen/Qwen3-1.7B-Base"
+    grpo = math.stages[1]
+    assert (grpo.data.dataset, grpo.data.config, grpo.data.split) == ("openai/gsm8k", "main", "train")
+    assert [reward["name"] for reward in grpo.rewards][:2] == ["accuracy", "think_format_lenient"]
+    assert math.evaluation.task == "math" and math.evaluation.data.split == "test"
+    assert code.stages[1].rewards[0]["name"] == "code_execution"
+    assert code.evaluation.task == "code" and {"pass@1", "pass@5"} <= set(code.evaluation.metrics)
+    assert all(recipe.with_rewards for recipe in (math, code)) and not RECIPES["instruction-sft"].with_rewards
+
+
+@pytest.mark.parametrize(
+    ("source", "edit", "message"),
+    [
+        (MATH, lambda s: re.sub(r"    rewards:.*?(?=    training:)", "", s, count=1, flags=re.DOTALL), "needs at least one reward"),
+        (SOURCE, lambda s: s.replace("      logging_steps: 10\n", "      logging_steps: 10\n    rewards: [{name: accuracy}]\n"), "belong to grpo stages"),
+        (MATH, lambda s: s.replace("  task: math\n", "  task: chat\n"), "only for math and code tasks"),
+        (CODE, lambda s: s.replace("  samples_per_task: 5\n", "  samples_per_task: 2\n"), "pass@5 needs samples_per_task >= 5"),
+    ],
+)
+def test_invalid_reasoning_recipes_are_explained(tmp_path, source, edit, message):
+    path = tmp_path / source.name
+    path.write_text(edit(source.read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises(RecipeError, match=message):
+        load_recipe_file(path)

@@ -1,6 +1,7 @@
 """Rendering: every recipe, a matrix of answers, custom stage choices, bad answers."""
 
 import ast
+import itertools
 import tomllib
 from pathlib import Path
 
@@ -47,6 +48,11 @@ def test_every_recipe_renders_only_its_stages(template_dir, tmp_path, recipe_id)
     check_project(project, recipe.stage_names, "my_capstone")
     for stage in recipe.stages:
         assert (project / "data" / "samples" / stage.data.samples).is_file()
+    if recipe.evaluation.data:
+        assert (project / "data" / "samples" / recipe.evaluation.data.samples).is_file()
+    # rewards/ and the sandbox come exactly with a grpo stage or a scored evaluation
+    assert (project / "src/my_capstone/rewards").is_dir() == recipe.with_rewards
+    assert (project / "src/my_capstone/sandbox.py").is_file() == recipe.with_rewards
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
     assert answers["recipe"] == recipe_id and answers["base_model"] == recipe.base_model
 
@@ -82,11 +88,13 @@ def test_base_model_answer_reaches_the_config(template_dir, tmp_path):
 
 
 def test_custom_recipe_renders_the_chosen_stages(template_dir, tmp_path):
-    custom = RECIPES["custom"]
-    for count in range(1, len(custom.stage_names) + 1):
-        chosen = custom.stage_names[:count]
-        project = render(template_dir, tmp_path / f"p{count}", "custom", stages=chosen)
+    """Every non-empty subset of the catalog, in pipeline order."""
+    names = RECIPES["custom"].stage_names
+    subsets = [list(c) for size in range(1, len(names) + 1) for c in itertools.combinations(names, size)]
+    for index, chosen in enumerate(subsets):
+        project = render(template_dir, tmp_path / f"p{index}", "custom", stages=chosen)
         check_project(project, chosen, "my_capstone")
+        assert (project / "src/my_capstone/rewards").is_dir() == ("grpo" in chosen)
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,16 @@ METRICS: dict[str, tuple[str, str, str | None, bool]] = {
     "empty_rate": ("空回答率", "empty-response rate", "lower", True),
     "json_valid_rate": ("JSON 有效率", "valid-JSON rate", "higher", True),
     "refusal_rate": ("拒答率（有害提示）", "refusal rate (harmful prompts)", "higher", True),
+    "accuracy": ("准确率", "accuracy", "higher", True),
+    "accuracy_ci_low": ("准确率 95% 区间下限", "accuracy 95% CI low", "higher", True),
+    "accuracy_ci_high": ("准确率 95% 区间上限", "accuracy 95% CI high", "higher", True),
+    "format_rate": ("格式合规率", "format compliance", "higher", True),
+    "malformed_think_rate": ("think 标签错误率", "malformed think tags", "lower", True),
+    "mean_completion_tokens": ("平均生成 token 数", "mean completion tokens", None, False),
+    "pass@1": ("pass@1", "pass@1", "higher", True),
+    "pass@5": ("pass@5", "pass@5", "higher", True),
+    "pass@10": ("pass@10", "pass@10", "higher", True),
+    "sandbox_errors": ("沙箱错误数", "sandbox errors", "lower", False),
 }
 
 WORDS = {
