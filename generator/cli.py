@@ -13,7 +13,7 @@ from rich.table import Table
 
 from generator import copier_sync
 from generator.project import ProjectError, latest_version, new_project, read_answers, update_project
-from generator.recipes import Recipe, RecipeError, get_recipe, load_recipes
+from generator.recipes import RecipeError, get_recipe, load_recipes
 
 console = Console(soft_wrap=True)  # paths and commands must stay copyable
 errors = Console(stderr=True, soft_wrap=True)
@@ -82,7 +82,12 @@ def cmd_show(args) -> int:
     for stage in recipe.stages:
         settings = ", ".join(f"{key}={value}" for key, value in stage.training.items())
         console.print(f"{stage.name} training: {settings}")
-    console.print(f"evaluation: {', '.join(recipe.evaluation.metrics)} on data/{recipe.evaluation.prompts}")
+        if stage.rewards:
+            rewards = ", ".join(f"{reward['name']} x{reward.get('weight', 1.0)}" for reward in stage.rewards)
+            console.print(f"{stage.name} rewards ({stage.trainer or 'grpo'}): {rewards}")
+    evaluation = recipe.evaluation
+    on = f"{evaluation.data.dataset} ({evaluation.data.split})" if evaluation.data else f"data/{evaluation.prompts}"
+    console.print(f"evaluation ({evaluation.task}): {', '.join(evaluation.metrics)} on {on}")
     for profile, spec in recipe.hardware.items():
         fits = "fits" if spec.fits else "does not fit"
         minutes = f", about {spec.minutes} min" if spec.minutes else ""

@@ -2,7 +2,6 @@
 copier.yml's generated block matches recipes/."""
 
 import re
-from pathlib import Path
 
 import pytest
 

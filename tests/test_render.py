@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from generator import TEMPLATE_ROOT
 from generator.recipes import STAGES
 
 from .conftest import RECIPE_IDS, RECIPES, render
@@ -55,6 +56,17 @@ def test_every_recipe_renders_only_its_stages(template_dir, tmp_path, recipe_id)
     assert (project / "src/my_capstone/sandbox.py").is_file() == recipe.with_rewards
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
     assert answers["recipe"] == recipe_id and answers["base_model"] == recipe.base_model
+    check_ownership_is_documented(project)
+
+
+def check_ownership_is_documented(project: Path) -> None:
+    """Every protected pattern that matches a file of this project is in its README's table."""
+    protected = yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read_text(encoding="utf-8"))["_skip_if_exists"]
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    assert "Which files may I edit" in readme or "哪些文件可以改" in readme
+    for pattern in protected:
+        if list(project.glob(pattern)):
+            assert f"`{pattern}`" in readme, f"{pattern} is protected but the README does not say so"
 
 
 ANSWERS = [

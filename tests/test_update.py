@@ -192,11 +192,3 @@ def test_every_recipe_still_works_after_an_update(template, tmp_path, recipe_id)
     assert smoke.returncode == 0, smoke.stderr[-3000:]
     own_tests = run_in(project, "-m", "pytest", "-q", "-p", "no:cacheprovider")
     assert own_tests.returncode == 0, own_tests.stdout[-3000:]
-
-
-def test_generated_readme_documents_every_protected_file(project):
-    protected = yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read_text(encoding="utf-8"))["_skip_if_exists"]
-    readme = (project / "README.md").read_text(encoding="utf-8")
-    assert "Which files may I edit" in readme
-    for pattern in protected:
-        assert f"`{pattern}`" in readme, f"{pattern} is protected but the README does not say so"

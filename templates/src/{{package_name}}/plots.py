@@ -51,8 +51,12 @@ def plot_training(log_history: Path, output: Path, title: str, language: str = "
     panels = training_panels(json.loads(Path(log_history).read_text(encoding="utf-8")), language)
     if not panels:
         return None
-    figure, axes = plt.subplots(1, len(panels), figsize=(4.5 * len(panels), 3.4), squeeze=False)
-    for axis, (panel_title, curves) in zip(axes[0], panels):
+    columns = min(3, len(panels))
+    rows = -(-len(panels) // columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(4.5 * columns, 3.2 * rows), squeeze=False)
+    for axis in axes.flat[len(panels):]:
+        axis.set_visible(False)
+    for axis, (panel_title, curves) in zip(axes.flat, panels):
         for key, points in curves.items():
             steps, values = zip(*points)
             axis.plot(steps, values, marker="o" if len(points) < 30 else None, label=key)
@@ -72,6 +76,7 @@ def plot_metrics(results: dict[str, Any], metrics: list[str], output: Path, lang
         return None
     w = words(language)
     models = [w["base"] if e["model"] == "base" else e["model"] for e in evaluations]
+    metrics = [m for m in metrics if not m.endswith(("_ci_low", "_ci_high"))]  # drawn as error bars instead
     columns = min(3, len(metrics))
     rows = -(-len(metrics) // columns)
     figure, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 3.0 * rows), squeeze=False)
@@ -79,7 +84,12 @@ def plot_metrics(results: dict[str, Any], metrics: list[str], output: Path, lang
         axis.set_visible(False)
     for axis, metric in zip(axes.flat, metrics):
         values = [e["metrics"].get(metric) for e in evaluations]
-        axis.bar(models, [v if v is not None else 0.0 for v in values], color=[f"C{i}" for i in range(len(values))])
+        heights = [v if v is not None else 0.0 for v in values]
+        bounds = [(e["metrics"].get(f"{metric}_ci_low"), e["metrics"].get(f"{metric}_ci_high")) for e in evaluations]
+        errors = None
+        if all(low is not None and high is not None for low, high in bounds):
+            errors = [[h - low for h, (low, _) in zip(heights, bounds)], [high - h for h, (_, high) in zip(heights, bounds)]]
+        axis.bar(models, heights, yerr=errors, capsize=4, color=[f"C{i}" for i in range(len(values))])
         for x, value in enumerate(values):
             axis.annotate("n/a" if value is None else f"{value:.3g}", (x, value or 0.0), ha="center", va="bottom", fontsize=8)
         axis.set_title(metric_label(metric, language), fontsize=10)

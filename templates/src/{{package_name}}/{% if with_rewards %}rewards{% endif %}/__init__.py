@@ -7,12 +7,15 @@ Every reward follows TRL's keyword contract,
 takes any string a model can produce, and returns a number, or None where it cannot
 judge a sample (TRL then leaves the sample out of that reward). configs/grpo.yaml names
 the rewards to use and their weights; `REWARDS` maps those names to functions.
+Your own rewards go in custom.py (yours: never overwritten by `copier update`).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
+from .custom import CUSTOM_REWARDS
 from .format import think_format_lenient, think_format_strict
 from .math import accuracy_reward
 from .shaping import cosine_length_reward, reasoning_steps_reward, repetition_penalty, soft_overlong_penalty
@@ -28,6 +31,7 @@ REWARDS: dict[str, Callable] = {
     "cosine_length": cosine_length_reward,
     "soft_overlong": soft_overlong_penalty,
     "repetition": repetition_penalty,
+    **CUSTOM_REWARDS,
 }
 FACTORIES = {"cosine_length", "soft_overlong", "repetition", "code_execution"}
 
@@ -47,7 +51,10 @@ def build_rewards(specs: list[dict]) -> tuple[list[RewardFunction], list[float]]
         if name in FACTORIES:
             function = factory(**spec)
         elif spec:
-            raise ValueError(f"reward '{name}' takes no options, got {sorted(spec)}")
+            if name not in CUSTOM_REWARDS:
+                raise ValueError(f"reward '{name}' takes no options, got {sorted(spec)}")
+            function = functools.partial(factory, **spec)
+            function.__name__ = name  # TRL logs rewards/<name>/mean
         else:
             function = factory
         functions.append(function)
