@@ -63,3 +63,15 @@ def test_recipe_runs_end_to_end(template_dir, tmp_path, recipe_id):
     own_tests = run_in(project, "-m", "pytest", "-q", "-p", "no:cacheprovider")
     assert own_tests.returncode == 0, own_tests.stdout[-5000:]
     assert " passed" in own_tests.stdout and " failed" not in own_tests.stdout
+
+
+@pytest.mark.parametrize("stages", [["grpo"]])
+def test_custom_subsets_run_end_to_end(template_dir, tmp_path, stages):
+    """A custom pipeline that starts with RL straight from the base model."""
+    project = render(template_dir, tmp_path / "custom", "custom", stages=stages)
+    smoke = run_in(project, "-m", "my_capstone", "run", "--profile", "tiny")
+    assert smoke.returncode == 0, smoke.stdout[-3000:] + smoke.stderr[-3000:]
+    results = json.loads((project / "outputs/tiny/results.json").read_text(encoding="utf-8"))
+    assert [stage["name"] for stage in results["stages"]] == stages
+    assert [entry["model"] for entry in results["evaluations"]] == ["base", *stages]
+    check_slides_and_report(results, project)

@@ -42,14 +42,18 @@ def rate(flags: list[bool]) -> float | None:
 def response_loss(model, tokenizer, messages: list[dict[str, str]], enable_thinking: bool = False) -> tuple[float, int]:
     """Summed negative log-likelihood of the final assistant turn and its token count.
 
-    The prompt is rendered exactly as at generation time, so the scored tokens are the
-    ones the model would have to produce.
+    The prompt is rendered as at generation time, so the scored tokens are the ones the
+    model would have to produce. An answer that carries its own think block is scored
+    after a prompt that lets the model open it (Qwen3: enable_thinking=True).
     """
-    prompt = tokenizer.apply_chat_template(
-        messages[:-1], tokenize=False, add_generation_prompt=True, enable_thinking=enable_thinking
-    )
-    full = tokenizer.apply_chat_template(messages, tokenize=False, enable_thinking=enable_thinking)
-    if not full.startswith(prompt):
+    for thinking in (enable_thinking, not enable_thinking):
+        prompt = tokenizer.apply_chat_template(
+            messages[:-1], tokenize=False, add_generation_prompt=True, enable_thinking=thinking
+        )
+        full = tokenizer.apply_chat_template(messages, tokenize=False, enable_thinking=thinking)
+        if full.startswith(prompt):
+            break
+    else:
         raise ValueError("the chat template renders the prompt differently inside the conversation")
     prompt_ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
     answer_ids = tokenizer(full[len(prompt) :], add_special_tokens=False)["input_ids"]
