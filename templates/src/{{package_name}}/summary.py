@@ -76,6 +76,20 @@ def format_value(metric: str, value: Any) -> str:
     return str(value)
 
 
+def shown_metrics(metrics: list[str]) -> list[str]:
+    """Table columns: a metric's confidence bounds go into its own cell, not columns of their own."""
+    return [m for m in metrics if not m.endswith(("_ci_low", "_ci_high"))]
+
+
+def metric_cell(values: dict[str, Any], metric: str) -> str:
+    """'12.5% [9.1%, 16.8%]' when the metric has a 95% interval, else the value alone."""
+    cell = format_value(metric, values.get(metric))
+    low, high = values.get(f"{metric}_ci_low"), values.get(f"{metric}_ci_high")
+    if values.get(metric) is not None and low is not None and high is not None:
+        cell += f" [{format_value(metric, low)}, {format_value(metric, high)}]"
+    return cell
+
+
 @dataclass
 class Table:
     header: list[str]
@@ -100,6 +114,7 @@ def expected_models(results: dict[str, Any], expected_stages: list[str]) -> list
 
 def metrics_table(results: dict[str, Any], expected_stages: list[str], metrics: list[str], language: str) -> Table:
     w = words(language)
+    metrics = shown_metrics(metrics)
     evaluations = evaluation_by_model(results)
     rows = []
     for model in expected_models(results, expected_stages):
@@ -108,7 +123,7 @@ def metrics_table(results: dict[str, Any], expected_stages: list[str], metrics: 
         if entry is None:
             rows.append([label, *[w["not_evaluated"] if i == 0 else MISSING for i in range(len(metrics))]])
         else:
-            rows.append([label, *[format_value(m, entry["metrics"].get(m)) for m in metrics]])
+            rows.append([label, *[metric_cell(entry["metrics"], m) for m in metrics]])
     return Table([w["model"], *[metric_label(m, language) for m in metrics]], rows)
 
 
@@ -160,7 +175,7 @@ def changes(results: dict[str, Any], metrics: list[str], language: str) -> list[
         return []
     first, last = evaluations[0], evaluations[-1]
     lines = []
-    for metric in metrics:
+    for metric in shown_metrics(metrics):
         a, b = first["metrics"].get(metric), last["metrics"].get(metric)
         if a is None or b is None:
             continue
