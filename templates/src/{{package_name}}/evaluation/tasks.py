@@ -36,6 +36,11 @@ def pass_at_k(n: int, c: int, k: int) -> float:
     return 1.0 - math.prod(1.0 - k / i for i in range(n - c + 1, n + 1))
 
 
+def completion_length(text: str, tokenizer=None) -> float:
+    """In tokens with a tokenizer, else in characters."""
+    return float(len(tokenizer(text, add_special_tokens=False)["input_ids"]) if tokenizer else len(text))
+
+
 def chat_scores(rows: list[dict], completions: list[list[str]], **_) -> tuple[dict, list[dict]]:
     responses = [group[0] for group in completions]
 
@@ -78,7 +83,7 @@ def math_scores(rows: list[dict], completions: list[list[str]], tokenizer=None, 
                 correct.append(verdict)
             formatted.append(think_format_strict([completion])[0] == 1.0)
             malformed.append(malformed_think(completion))
-            lengths.append(float(len(tokenizer(completion, add_special_tokens=False)["input_ids"])) if tokenizer else float(len(completion)))
+            lengths.append(completion_length(completion, tokenizer))
         records.append(record)
     low, high = wilson_interval(sum(correct), len(correct))
     metrics = {
@@ -123,7 +128,7 @@ def code_scores(rows: list[dict], completions: list[list[str]], tokenizer=None, 
         records.append({"statuses": statuses})
         if "error" not in statuses:  # a task the sandbox failed on is left out and counted, not scored 0
             per_task.append(statuses.count("passed"))
-        lengths += [float(len(tokenizer(c, add_special_tokens=False)["input_ids"])) if tokenizer else float(len(c)) for c in group]
+        lengths += [completion_length(completion, tokenizer) for completion in group]
     n = len(completions[0]) if completions else 0
     metrics: dict[str, Any] = {f"pass@{k}": mean([pass_at_k(n, c, k) for c in per_task]) for k in ks if k <= n}
     metrics.update(sandbox_errors=float(errors), mean_completion_tokens=mean(lengths), scored=len(per_task),
