@@ -102,6 +102,27 @@ def test_student_owned_file_keeps_the_students_version_exactly(template, project
     assert (project / "data/eval_prompts.jsonl").read_text(encoding="utf-8") == mine
 
 
+@pytest.mark.parametrize(
+    ("template_file", "project_file"),
+    [
+        ("templates/slides/content.yaml.jinja", "slides/content.yaml"),
+        ("templates/report/report.md.jinja", "report/report.md"),
+        (PACKAGE_DIR + "/{% if with_rewards %}rewards{% endif %}/custom.py", "src/kept_name/rewards/custom.py"),
+    ],
+    ids=["slide-words", "report", "custom-rewards"],
+)
+def test_talk_material_and_own_rewards_stay_the_students(template, tmp_path, template_file, project_file):
+    project = generate(template, tmp_path / "math", recipe="math-reasoning", language="en", project_name="kept-name")
+    template.edit(template_file, lambda s: s + "\n# v2 template change\n")
+    template.release("v2")
+    student_edit(project, project_file, lambda s: s + "\n# my own words\n")
+    mine = (project / project_file).read_text(encoding="utf-8")
+
+    update_project(project)
+
+    assert (project / project_file).read_text(encoding="utf-8") == mine
+
+
 def test_overlapping_edit_is_marked_as_a_conflict_and_nothing_is_lost(capsys, template, project):
     template.edit(f"{PACKAGE_DIR}/data.py", lambda s: s.replace("    seed: int = 42\n", "    seed: int = 7  # template\n"))
     template.release("v2")
