@@ -50,9 +50,12 @@ def dispatch(args: argparse.Namespace) -> int:
         return 0
 
     if args.command in ("plots", "report", "slides"):
-        from .present import present_only
+        from .present import present
 
-        present_only(args.profile, args.command, args.config_dir)
+        parts = () if args.command == "plots" else (args.command,)  # present() names the parts it built
+        made = present(args.profile, args.config_dir, parts=parts, strict=True)
+        if args.command == "plots":
+            print("\n".join(map(str, made)))
         return 0
 
     from .config import load_config

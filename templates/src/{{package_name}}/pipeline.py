@@ -36,9 +36,7 @@ def run(
         raise ConfigError(f"no stage {unknown} in this recipe (stages: {pipeline.stages})")
     output_dir = Path(pipeline.output_dir)
     results_path = output_dir / RESULTS_FILE
-    results = Results.load(results_path) if results_path.exists() and only else Results(
-        recipe=pipeline.recipe, profile=profile, base_model=pipeline.base_model
-    )
+    results = _results_for(pipeline, profile) if only else Results(pipeline.recipe, profile, pipeline.base_model)
 
     current = resolve_model(pipeline.base_model)
     for index, name in enumerate(pipeline.stages, start=1):
@@ -58,7 +56,7 @@ def run(
     if evaluate:
         evaluate_all(results, profile, config_dir, output_dir)
         results.save(results_path)
-    present(asdict(results), output_dir, pipeline.stages, eval_metrics(profile, config_dir), pipeline.language)
+    present(profile, config_dir)
     print(f"results: {results_path}", flush=True)
     return results_path
 
@@ -70,17 +68,9 @@ def _existing_output(stage_dir: Path, name: str) -> str:
     return str(model_dir)
 
 
-def load_eval(profile: str | None, config_dir: Path = CONFIG_DIR) -> EvalConfig:
-    return build(EvalConfig, load_config("eval", profile, config_dir), "configs/eval.yaml")
-
-
-def eval_metrics(profile: str | None, config_dir: Path = CONFIG_DIR) -> list[str]:
-    return load_eval(profile, config_dir).metrics
-
-
 def evaluate_all(results: Results, profile: str | None, config_dir: Path, output_dir: Path) -> None:
     """The base model and every stage's model through the same harness."""
-    cfg = load_eval(profile, config_dir)
+    cfg = build(EvalConfig, load_config("eval", profile, config_dir), "configs/eval.yaml")
     validation = _validation_rows(results)
     models = [("base", resolve_model(results.base_model))] + [(s["name"], s["model_path"]) for s in results.stages]
     for name, path in models:
@@ -101,20 +91,19 @@ def _validation_rows(results: Results) -> list[dict]:
     return []
 
 
-def _results_for(pipeline: PipelineConfig, profile: str | None) -> tuple[Results, Path]:
+def _results_for(pipeline: PipelineConfig, profile: str | None) -> Results:
+    """The saved results.json, or a fresh record when there is none yet."""
     path = Path(pipeline.output_dir) / RESULTS_FILE
-    if path.exists():
-        return Results.load(path), path
-    return Results(recipe=pipeline.recipe, profile=profile, base_model=pipeline.base_model), path
+    return Results.load(path) if path.exists() else Results(pipeline.recipe, profile, pipeline.base_model)
 
 
 def evaluate_only(profile: str | None, config_dir: Path = CONFIG_DIR) -> Path:
     """Evaluate the base model and the stages recorded in results.json (base only if none)."""
     pipeline = load_pipeline(profile, config_dir)
-    results, path = _results_for(pipeline, profile)
+    results, path = _results_for(pipeline, profile), Path(pipeline.output_dir) / RESULTS_FILE
     evaluate_all(results, profile, config_dir, Path(pipeline.output_dir))
     results.save(path)
-    present(asdict(results), Path(pipeline.output_dir), pipeline.stages, eval_metrics(profile, config_dir), pipeline.language)
+    present(profile, config_dir)
     print(f"results: {path}", flush=True)
     return path
 

@@ -54,25 +54,15 @@ def make_slides(results: dict[str, Any], stages: list[str], metrics: list[str], 
     return build_slides(results, read_content(content), plots, stages, metrics, language, output)
 
 
-def present(results: dict[str, Any], output_dir: Path, stages: list[str], metrics: list[str], language: str,
-            strict: bool = False) -> dict[str, Any]:
-    """Plots, report and slides. With strict=False (end of `run`) a part that cannot be
-    built is reported and skipped so the run's results still stand."""
-    plots = draw_plots(results, output_dir, metrics, language)
-    made: dict[str, Any] = {"plots": plots}
-    for name, make in (("report", make_report), ("slides", make_slides)):
-        try:
-            made[name] = make(results, stages, metrics, plots, language)
-            print(f"{name}: {made[name]}", flush=True)
-        except (RuntimeError, FileNotFoundError, ValueError) as error:
-            if strict:
-                raise
-            print(f"warning: {name} not built: {error}", file=sys.stderr)
-    return made
+PARTS = {"report": make_report, "slides": make_slides}
 
 
-def present_only(profile: str | None, what: str, config_dir: Path = CONFIG_DIR) -> list[Path]:
-    """Rebuild plots, the report or the slides from results.json, without loading a model."""
+def present(profile: str | None, config_dir: Path = CONFIG_DIR, parts: tuple[str, ...] = ("report", "slides"),
+            strict: bool = False) -> list[Path]:
+    """Plots, then each of `parts`, from the saved results.json; returns what was made.
+
+    With strict=False (the end of `run` and `eval`) a part that cannot be built is
+    reported and skipped, so the run's results still stand."""
     pipeline = load_pipeline(profile, config_dir)
     path = Path(pipeline.output_dir) / RESULTS_FILE
     if not path.is_file():
@@ -80,12 +70,13 @@ def present_only(profile: str | None, what: str, config_dir: Path = CONFIG_DIR) 
     results = json.loads(path.read_text(encoding="utf-8"))
     metrics = load_config("eval", profile, config_dir).get("metrics") or []
     plots = draw_plots(results, Path(pipeline.output_dir), metrics, pipeline.language)
-    if what == "report":
-        made = [make_report(results, pipeline.stages, metrics, plots, pipeline.language)]
-    elif what == "slides":
-        made = [make_slides(results, pipeline.stages, metrics, plots, pipeline.language)]
-    else:
-        made = plots
-    for item in made:
-        print(item)
+    made = list(plots)
+    for name in parts:
+        try:
+            made.append(PARTS[name](results, pipeline.stages, metrics, plots, pipeline.language))
+            print(f"{name}: {made[-1]}", flush=True)
+        except (RuntimeError, FileNotFoundError, ValueError) as error:
+            if strict:
+                raise
+            print(f"warning: {name} not built: {error}", file=sys.stderr)
     return made

@@ -56,17 +56,16 @@ def chat_scores(rows: list[dict], completions: list[list[str]], **_) -> tuple[di
     return metrics, [{} for _ in rows]
 
 
-def _rewards():
+def _require_rewards() -> None:
     try:
-        from .. import rewards
+        from .. import rewards  # noqa: F401
     except ImportError as error:
         raise RuntimeError("math and code evaluation need rewards/ (generated for grpo recipes and scored evaluations)") from error
-    return rewards
 
 
 def math_scores(rows: list[dict], completions: list[list[str]], tokenizer=None, **_) -> tuple[dict, list[dict]]:
     """Accuracy (with a 95% interval), strict think-format rate, malformed-think rate, length."""
-    _rewards()
+    _require_rewards()
     from ..rewards.format import malformed_think, think_format_strict
     from ..rewards.math import gold_answer, is_correct, predicted_answer
 
@@ -115,7 +114,7 @@ def code_tests(row: dict) -> str:
 def code_scores(rows: list[dict], completions: list[list[str]], tokenizer=None, sandbox: dict | None = None,
                 ks: tuple[int, ...] = (1,), **_) -> tuple[dict, list[dict]]:
     """pass@k by the unbiased estimator over the tasks the sandbox could run."""
-    _rewards()
+    _require_rewards()
     from ..sandbox import Sandbox, SandboxConfig
 
     runner = Sandbox(SandboxConfig(**(sandbox or {})))

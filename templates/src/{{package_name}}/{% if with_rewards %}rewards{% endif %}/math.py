@@ -9,6 +9,7 @@ MAX_ANSWER_CHARS characters whatever the completion was.
 
 from __future__ import annotations
 
+import functools
 import threading
 
 from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse, verify
@@ -42,9 +43,15 @@ def _parse(answer: str):
     return parse(f"${answer}$", extraction_config=EXTRACTION, parsing_timeout=timeout)
 
 
+@functools.lru_cache(maxsize=4096)
+def _parse_gold(gold: str):
+    """A group of GRPO completions shares one gold answer: parse it once."""
+    return _parse(gold)
+
+
 def is_correct(gold: str, prediction: str | None) -> bool | None:
     """True/False, or None when the gold answer itself cannot be parsed."""
-    gold_parsed = _parse(gold)
+    gold_parsed = _parse_gold(gold)
     if not gold_parsed:
         return None
     if prediction is None:
