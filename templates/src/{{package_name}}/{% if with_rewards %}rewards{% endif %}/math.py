@@ -1,33 +1,37 @@
 r"""Math accuracy with math-verify: is the model's final answer equal to the gold one?
 
 The gold answer is read from the dataset's own format: GSM8K's `#### 42`, a solution
-with \boxed{}, or a plain answer. The prediction is read from the model's answer (after
-its think block): \boxed{}, then "the answer is / 答案是 / 答案：", then `####`, then the
-last number. Both are short strings by then, so math-verify's parser runs on at most
-MAX_ANSWER_CHARS characters whatever the completion was.
+with \boxed{}, or a plain answer. The prediction is the model's final expression (after
+its think block): \boxed{}, then what follows "the answer is / 答案是 / 答案：/ ####"
+(its math span, or the number of a plain-number answer such as "18 dollars", else the
+whole phrase), then the last math span or standalone number. math-verify compares
+whole expressions, so "$3\sqrt{2}$" never counts as 3. Both answers are short strings
+by then: math-verify's parser runs on at most MAX_ANSWER_CHARS characters.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 import threading
 
 from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse, verify
 
-from .text import MAX_ANSWER_CHARS, NUMBER, answer_region, completion_text, find_answer, last_boxed
+from .text import MAX_ANSWER_CHARS, answer_expression, answer_region, completion_text, find_answer, last_boxed
 
 EXTRACTION = [LatexExtractionConfig(), ExprExtractionConfig()]
 TIMEOUT_S = 3  # math-verify's own timeout (it uses signals: main thread only)
 
 
 def gold_answer(solution: str) -> str | None:
-    """GSM8K '#### 42' -> '42'; a solution with \\boxed{x} -> 'x'; else the text itself."""
+    """GSM8K '#### 42' -> '42'; a solution with \\boxed{x} -> 'x'; else the text itself.
+    None if that is empty or longer than any answer (a cut-off gold would parse as its start)."""
     solution = str(solution or "")
     if "####" in solution:
         gold = solution.rsplit("####", 1)[1].strip().replace(",", "")
     else:
         gold = last_boxed(solution) or solution.strip()
-    return gold[:MAX_ANSWER_CHARS] or None
+    return gold if 0 < len(gold) <= MAX_ANSWER_CHARS else None
 
 
 def predicted_answer(completion: str, search_think: bool = False) -> str | None:
@@ -43,34 +47,35 @@ def _parse(answer: str):
     return parse(f"${answer}$", extraction_config=EXTRACTION, parsing_timeout=timeout)
 
 
+# Words outside LaTeX commands: "Answer is forty two." is prose, not a gold answer
+# (math-verify would read it as a product of one-letter symbols).
+LATEX_COMMAND = re.compile(r"\\[A-Za-z]+\s*(?:\{[^{}]*\})?")
+PROSE = re.compile(r"[A-Za-z]{2,}\s+[A-Za-z]{2,}|[\u3400-\u9fff]")
+
+
 @functools.lru_cache(maxsize=4096)
 def _parse_gold(gold: str):
-    """A group of GRPO completions shares one gold answer: parse it once."""
-    return _parse(gold)
+    """The parsed gold answer, or None if it is not maths. A group of GRPO completions
+    shares one gold answer: parse it once."""
+    if PROSE.search(LATEX_COMMAND.sub(" ", gold)):
+        return None
+    parsed = _parse(gold)
+    # A failed parse is not empty: math-verify falls back to the raw string.
+    return parsed if any(not isinstance(item, str) for item in parsed) else None
 
 
 def is_correct(gold: str, prediction: str | None) -> bool | None:
     """True/False, or None when the gold answer itself cannot be parsed."""
     gold_parsed = _parse_gold(gold)
-    if not gold_parsed:
+    if gold_parsed is None:
         return None
-    if prediction is None:
+    expression = answer_expression(prediction) if prediction is not None else None
+    if expression is None:
         return False
     timeout = TIMEOUT_S if threading.current_thread() is threading.main_thread() else None
     try:
-        if verify(gold_parsed, _parse(prediction), timeout_seconds=timeout):
-            return True
+        return bool(verify(gold_parsed, _parse(expression), timeout_seconds=timeout))
     except Exception:  # math-verify raises on exotic input; a wrong answer, not a crash
-        return False
-    # "18 dollars" against a numeric gold: the one number in the answer decides.
-    numbers = NUMBER.findall(prediction)
-    return len(numbers) == 1 and NUMBER.fullmatch(gold) is not None and _same_number(numbers[0], gold)
-
-
-def _same_number(a: str, b: str) -> bool:
-    try:
-        return abs(float(a.replace(",", "")) - float(b.replace(",", ""))) < 1e-6
-    except ValueError:  # fractions such as 3/4 were already compared by math-verify
         return False
 
 

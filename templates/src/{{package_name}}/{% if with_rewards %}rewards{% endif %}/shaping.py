@@ -13,12 +13,23 @@ import re
 from .math import accuracy_reward
 from .text import completion_text
 
-STEP = re.compile(r"(?m)^\s*(?:step\s*\d+|\d+[.)]|[-*•]|第[一二三四五六七八九十\d]+步|首先|其次|然后|接着|最后)", re.IGNORECASE)
-CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# A step marker: numbered or bulleted at a line's start ("1.", "- ", "第二步"), or "Step 2"
+# or a transition word starting a line or a sentence ("First,", "Finally", "然后"). A
+# transition right after a marker ("1. First, ...") is the same step, counted once.
+TRANSITION = r"(?:(?:first|second|third|next|then|finally|lastly)\b|首先|其次|然后|接着|最后)"
+STEP = re.compile(
+    rf"(?mi)^[ \t>#*]*(?:\d+[.)](?!\d)|[-*•](?=\s)|第[一二三四五六七八九十\d]+步)(?:[ \t:：*]*{TRANSITION})?"
+    rf"|(?:^|(?<=[.!?;:。！？；：]))[ \t>#*]*(?:step\s*\d+(?:[ \t:：.*]*{TRANSITION})?|{TRANSITION})"
+    r"|(?<=[，,])[ \t]*(?:首先|其次|然后|接着|最后)"
+)
+# Chinese and Japanese characters count one by one; everything else by words.
+CJK = r"\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff"
+REPETITION_UNIT = re.compile(rf"[{CJK}]|[^\s{CJK}]+")
 
 
 def reasoning_steps_reward(completions, **kwargs) -> list[float]:
-    """Up to 1.0 for three or more marked steps (numbered, bulleted, 首先/然后/最后 ...)."""
+    """Up to 1.0 for three or more marked steps (numbered, bulleted, First/Next/Finally,
+    首先/然后/最后 ...), in English, Chinese or both."""
     return [min(1.0, len(STEP.findall(completion_text(c)[:100_000])) / 3) for c in completions]
 
 
@@ -68,9 +79,9 @@ def soft_overlong_penalty(max_length: int = 1024, buffer: int = 256):
 
 
 def repetition_ratio(text: str, n: int = 3) -> float:
-    """Share of repeated n-grams: of characters for Chinese text, of words otherwise."""
-    text = text[:50_000]
-    units = [ch for ch in text if not ch.isspace()] if CJK.search(text) else text.split()
+    """Share of repeated n-grams of units: words, and single Chinese characters (so mixed
+    text is measured in both at once), case-insensitive."""
+    units = REPETITION_UNIT.findall(text[:50_000].lower())
     grams = [tuple(units[i : i + n]) for i in range(len(units) - n + 1)]
     return 1.0 - len(set(grams)) / len(grams) if grams else 0.0
 
