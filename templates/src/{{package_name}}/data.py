@@ -16,6 +16,7 @@ from typing import Any, Callable
 from datasets import Dataset, load_dataset
 
 from .formats import CONVERTERS, Messages
+from .progress import track
 
 LOCAL_BUILDERS = {".json": "json", ".jsonl": "json", ".parquet": "parquet", ".csv": "csv"}
 
@@ -87,7 +88,7 @@ def prepare(cfg: DataConfig, dataset: Dataset | None = None, log: Callable[[str]
     removed = {"empty": 0, "too_short": 0, "too_long": 0, "duplicate": 0}
     seen: set[str] = set()
     kept: list[dict[str, Any]] = []
-    for row in dataset:
+    for row in track(dataset, f"prepare {cfg.dataset}", total=len(dataset)):
         messages = convert(row, cfg)
         if cfg.system_prompt and messages and messages[0]["role"] != "system":
             messages = [{"role": "system", "content": cfg.system_prompt}, *messages]

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..config import ConfigError, build
 from ..modeling import load_model, load_tokenizer
+from ..progress import track
 from .generate import GenerationSettings, generate, render_prompt
 from .metrics import perplexity, response_loss
 from .tasks import SCORERS
@@ -70,7 +71,7 @@ def evaluate_model(
     model = load_model(model_path, cfg.dtype)
 
     n = cfg.samples_per_task
-    flat = generate(model, tokenizer, [row["messages"] for row in rows for _ in range(n)], settings)
+    flat = generate(model, tokenizer, [row["messages"] for row in rows for _ in range(n)], settings, progress=f"generate {name}")
     completions = [flat[i * n : (i + 1) * n] for i in range(len(rows))]
     ks = tuple(int(m.split("@")[1]) for m in cfg.metrics if m.startswith("pass@")) or (1,)
     scores, records = SCORERS[cfg.task](rows, completions, tokenizer=tokenizer, sandbox=cfg.sandbox, ks=ks)
@@ -83,7 +84,8 @@ def evaluate_model(
             handle.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
 
     if validation:
-        scores.update(validation_metrics(model, tokenizer, validation[: cfg.max_validation_rows], settings))
+        rows_checked = validation[: cfg.max_validation_rows]
+        scores.update(validation_metrics(model, tokenizer, rows_checked, settings, progress=f"validation loss {name}"))
     requested = cfg.metrics or [key for key, value in scores.items() if isinstance(value, (int, float)) or value is None]
     return {
         "model": name,
@@ -117,9 +119,10 @@ def check_comparable(evaluations: list[dict[str, Any]]) -> None:
             )
 
 
-def validation_metrics(model, tokenizer, validation: list[dict], settings: GenerationSettings) -> dict[str, float | None]:
+def validation_metrics(model, tokenizer, validation: list[dict], settings: GenerationSettings,
+                       progress: str | None = None) -> dict[str, float | None]:
     total, count = 0.0, 0
-    for row in validation:
+    for row in track(validation, progress):
         loss, n_tokens = response_loss(model, tokenizer, row["messages"], settings.enable_thinking)
         total, count = total + loss, count + n_tokens
     mean_loss = total / count if count else None
