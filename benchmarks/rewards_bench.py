@@ -90,7 +90,7 @@ def main() -> int:
             seconds = time.perf_counter() - started
             passed = sum(outcome.passed for outcome in outcomes)
             single = statistics.median(outcome.seconds for outcome in outcomes)
-            print(f"   layers {' + '.join(sandbox.layers):<40} workers {workers}: {SANDBOX_RUNS / seconds:6.1f} executions/s,"
+            print(f"   layers {sandbox.layer_names:<40} workers {workers}: {SANDBOX_RUNS / seconds:6.1f} executions/s,"
                   f" {single * 1000:5.0f} ms per execution, {passed}/{SANDBOX_RUNS} passed")
     return 0
 

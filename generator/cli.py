@@ -12,8 +12,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from generator import copier_sync
-from generator.project import ProjectError, latest_version, new_project, read_answers, update_project
+from generator.project import ProjectError, latest_version, new_project, read_answers, template_source, update_project
 from generator.recipes import RecipeError, get_recipe, load_recipes
+from generator.updates import CHANGELOG
 
 console = Console(soft_wrap=True)  # paths and commands must stay copyable
 errors = Console(stderr=True, soft_wrap=True)
@@ -35,8 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     update.add_argument("destination", type=Path)
     update.add_argument("--vcs-ref", default=None, help="version to move to (default: the latest)")
     update.add_argument("--conflict", choices=["inline", "rej"], default="inline")
-    sync = commands.add_parser("sync", help="rewrite copier.yml's recipe block from recipes/")
-    sync.add_argument("--check", action="store_true", help="only check; exit 1 if copier.yml is out of date")
+    sync = commands.add_parser("sync", help="rewrite copier.yml's recipe block and the project changelog")
+    sync.add_argument("--check", action="store_true", help="only check; exit 1 if a generated file is out of date")
 
     args = parser.parse_args(argv)
     try:
@@ -125,28 +126,36 @@ def _parse_pair(pair: str) -> tuple[str, object]:
 
 def cmd_update(args) -> int:
     before = read_answers(args.destination).get("_commit")
+    template_source(args.destination)  # an unreachable template: one line with the fix, before anything else
     target = args.vcs_ref or latest_version(args.destination) or "the latest commit"
     console.print(f"{args.destination}: template version {before}; updating to {target}")
     report = update_project(args.destination, vcs_ref=args.vcs_ref, conflict=args.conflict)
     console.print(f"updated {report.before} -> {report.after}")
+    if report.kept_student_files:
+        console.print("your files, kept as they are; the template's version differs (compare, take what you need):")
+        for name in report.kept_student_files:
+            console.print(f"  {name}")
+    for note in report.action_notes:
+        console.print(f"[bold]from {CHANGELOG}:[/] {escape(note)}")
     if report.conflicts:
         console.print("[bold yellow]conflicts to resolve[/] (your text and the template's are both kept):")
         for name in report.conflicts:
             console.print(f"  {name}")
+        console.print("resolve each (git diff shows them), then: make test && git add -A && git commit")
         return 1
+    console.print("next: review git diff, make test, then git add -A && git commit")
     return 0
 
 
 def cmd_sync(args) -> int:
-    current = copier_sync.current_block(copier_sync.COPIER_YML.read_text(encoding="utf-8"))
-    fresh = copier_sync.render_block()
     if args.check:
-        if current != fresh:
-            errors.print("copier.yml is out of date with recipes/: run `capstone sync`")
-            return 1
-        console.print("copier.yml is in sync with recipes/")
-        return 0
-    console.print("copier.yml updated" if copier_sync.sync() else "copier.yml already in sync")
+        stale = copier_sync.stale_files()
+        for path in stale:
+            errors.print(f"{path.name} is out of date: run `capstone sync`")
+        if not stale:
+            console.print("copier.yml and templates/TEMPLATE_CHANGELOG.md are in sync with recipes/ and CHANGELOG.md")
+        return 1 if stale else 0
+    console.print("generated files updated" if copier_sync.sync() else "generated files already in sync")
     return 0
 
 

@@ -1,9 +1,14 @@
-"""Keep copier.yml's recipe questions in step with recipes/.
+"""Keep copier.yml's recipe questions in step with recipes/, and the changelog that
+generated projects carry in step with CHANGELOG.md.
 
 copier.yml cannot enumerate files, so the recipe and stage choices live in a
 generated block between two marker lines. `capstone sync` rewrites that block from
 recipes/; a test fails when it drifts. Everything else about a recipe reaches the
 template by reading recipes/<id>.yaml at render time (the `recipe_spec` question).
+
+Generated projects carry the version sections of CHANGELOG.md as TEMPLATE_CHANGELOG.md
+(a plain file of the template, copied as it is), so "Action needed" reaches students
+who update with plain `copier update`.
 """
 
 from __future__ import annotations
@@ -15,6 +20,18 @@ from generator import TEMPLATE_ROOT
 from generator.recipes import load_recipes
 
 COPIER_YML = TEMPLATE_ROOT / "copier.yml"
+CHANGELOG = TEMPLATE_ROOT / "CHANGELOG.md"
+PROJECT_CHANGELOG = TEMPLATE_ROOT / "templates" / "TEMPLATE_CHANGELOG.md"
+PROJECT_CHANGELOG_HEADER = """\
+# Template changelog / 模板更新记录
+
+What changed in the posttrain-capstone template this project was generated from (copied
+from the template on every update; do not edit). After `copier update`, read the versions
+newer than the one you had and do what their "Action needed" paragraphs say.
+
+模板每个版本改了什么（每次更新时从模板复制过来，不要修改）。`copier update` 之后，
+阅读比你原来版本新的各节，按 "Action needed"（需要你做的事）操作。
+"""
 BEGIN = "# >>> generated from recipes/*.yaml by `capstone sync`: do not edit by hand"
 END = "# <<< end of generated block"
 
@@ -63,12 +80,33 @@ def current_block(text: str) -> str:
     return text[start:end] + "\n"
 
 
+def render_project_changelog(changelog: Path = CHANGELOG) -> str:
+    """The version sections of CHANGELOG.md (from the first '## ') under a header for students."""
+    text = changelog.read_text(encoding="utf-8")
+    sections = text[text.index("\n## ") + 1 :]
+    return PROJECT_CHANGELOG_HEADER + "\n" + sections.rstrip() + "\n"
+
+
+def stale_files() -> list[Path]:
+    """The generated files that differ from what their sources give now."""
+    stale = []
+    if current_block(COPIER_YML.read_text(encoding="utf-8")) != render_block():
+        stale.append(COPIER_YML)
+    if not PROJECT_CHANGELOG.is_file() or PROJECT_CHANGELOG.read_text(encoding="utf-8") != render_project_changelog():
+        stale.append(PROJECT_CHANGELOG)
+    return stale
+
+
 def sync(path: Path = COPIER_YML) -> bool:
-    """Rewrite the generated block; return True when the file changed."""
+    """Rewrite the generated block and the project changelog; return True when a file changed."""
     text = path.read_text(encoding="utf-8")
     old = current_block(text)
     new = render_block()
-    if old == new:
-        return False
-    path.write_text(text.replace(old, new), encoding="utf-8")
-    return True
+    changed = old != new
+    if changed:
+        path.write_text(text.replace(old, new), encoding="utf-8")
+    changelog = render_project_changelog()
+    if not PROJECT_CHANGELOG.is_file() or PROJECT_CHANGELOG.read_text(encoding="utf-8") != changelog:
+        PROJECT_CHANGELOG.write_text(changelog, encoding="utf-8")
+        changed = True
+    return changed

@@ -3,8 +3,12 @@ bad request fails with one clear line and leaves nothing half-written."""
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +18,7 @@ import yaml
 
 from generator import TEMPLATE_ROOT
 from generator.recipes import get_recipe
+from generator.updates import CHANGELOG, changelog_at_head, conflicted_files, differing_student_files, new_action_notes
 
 ANSWERS_FILE = ".copier-answers.yml"
 
@@ -38,7 +43,7 @@ def new_project(
     created = not destination.exists()
     try:
         copier.run_copy(
-            str(template),
+            _absolute_if_local(template),
             str(destination),
             data={**(data or {}), "recipe": recipe_id},
             defaults=True,
@@ -71,6 +76,8 @@ class UpdateReport:
     before: str | None
     after: str | None
     conflicts: list[str] = field(default_factory=list)
+    kept_student_files: list[str] = field(default_factory=list)  # skipped, and differ from the template's
+    action_notes: list[str] = field(default_factory=list)  # new "Action needed" paragraphs of the changelog
 
 
 def update_project(
@@ -79,6 +86,7 @@ def update_project(
     """Run `copier update` on a clean git tree and report versions and conflicted files."""
     project = Path(project)
     before = read_answers(project).get("_commit")
+    template_source(project)
     status = _git(project, "status", "--porcelain")
     if status is None:
         raise ProjectError(f"'{project}' is not a git repository; copier update needs git (git init && git add -A && git commit)")
@@ -86,31 +94,34 @@ def update_project(
         raise ProjectError(
             f"'{project}' has uncommitted changes; commit or stash them first (git add -A && git commit -m wip)"
         )
-    try:
-        copier.run_update(
-            str(project),
-            defaults=True,
-            overwrite=True,
-            vcs_ref=vcs_ref,
-            conflict=conflict,
-            quiet=quiet,
-            unsafe=False,
+    # From inside the project, as `copier update` is run by hand: a template path stored
+    # relative to the project then resolves the same way.
+    with _working_directory(project):
+        try:
+            copier.run_update(
+                ".", defaults=True, overwrite=True, vcs_ref=vcs_ref, conflict=conflict, quiet=quiet, unsafe=False
+            )
+        except Exception as error:
+            raise ProjectError(_one_line(error)) from error
+        answers = read_answers(Path("."))
+        kept = differing_student_files(Path("."), answers)
+    changelog = project / CHANGELOG
+    notes = new_action_notes(changelog_at_head(project), changelog.read_text(encoding="utf-8") if changelog.is_file() else "")
+    return UpdateReport(before, answers.get("_commit"), conflicted_files(project), kept, notes)
+
+
+def template_source(project: Path) -> str:
+    """The template the project records, checked to be reachable from the project folder."""
+    source = str(read_answers(project).get("_src_path") or "")
+    if not source:
+        raise ProjectError(f"{ANSWERS_FILE} of '{project}' records no template (_src_path)")
+    if not _is_remote(source) and not (Path(project) / Path(source).expanduser()).is_dir():
+        raise ProjectError(
+            f"the template '{source}' recorded in {ANSWERS_FILE} is not found from '{project}' (a relative path "
+            f"is read from the project folder): set _src_path in {ANSWERS_FILE} to the template's absolute path "
+            "or git URL, commit, and run again"
         )
-    except Exception as error:
-        raise ProjectError(_one_line(error)) from error
-    after = read_answers(project).get("_commit")
-    return UpdateReport(before, after, conflicted_files(project))
-
-
-def conflicted_files(project: Path) -> list[str]:
-    """Files with inline conflict markers, and .rej files, after an update."""
-    found = sorted(str(p.relative_to(project)) for p in project.rglob("*.rej") if ".git" not in p.parts)
-    listed = _git(project, "diff", "--name-only") or ""
-    for name in listed.split():
-        path = project / name
-        if path.is_file() and "<<<<<<< before updating" in path.read_text(encoding="utf-8", errors="replace"):
-            found.append(name)
-    return sorted(set(found))
+    return source
 
 
 def latest_version(project: Path) -> str | None:
@@ -127,6 +138,27 @@ def latest_version(project: Path) -> str | None:
         except InvalidVersion:
             continue
     return max(versions)[1] if versions else None
+
+
+def _is_remote(source: str) -> bool:
+    """A git URL or copier shortcut (https://, ssh://, git@host:, gh:, gl:), not a folder."""
+    return bool(re.match(r"([A-Za-z][A-Za-z0-9+.-]*://|[^/\\]*@|gh:|gl:)", source))
+
+
+def _absolute_if_local(template: str | Path) -> str:
+    """copier records the template as given; a relative folder would break later updates."""
+    template = str(template)
+    return template if _is_remote(template) else str(Path(template).expanduser().resolve())
+
+
+@contextmanager
+def _working_directory(path: Path) -> Iterator[None]:
+    previous = Path.cwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
 
 
 def _git(cwd: Path, *args: str) -> str | None:

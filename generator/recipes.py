@@ -110,9 +110,26 @@ class DemoSpec(_Strict):
 
 
 class HardwareSpec(_Strict):
+    """One GPU profile: does the recipe fit, and how long do training and evaluation take.
+    Times are estimates, so each one states what it assumed (`basis`)."""
+
     fits: bool
-    minutes: int | None = Field(default=None, ge=1, description="rough wall time of the real run")
+    train_minutes: int | None = Field(default=None, ge=1, description="estimated wall time of `make train`")
+    eval_minutes: int | None = Field(default=None, ge=1, description="estimated wall time of `make eval` (every model)")
     note: str = ""
+    basis: str = Field(default="", description="the figures the minutes were computed from")
+
+    @model_validator(mode="after")
+    def _times_state_their_basis(self) -> HardwareSpec:
+        if (self.train_minutes or self.eval_minutes) and not self.basis.strip():
+            raise ValueError("train_minutes / eval_minutes need a `basis`: the figures they were computed from")
+        return self
+
+    @property
+    def minutes(self) -> int | None:
+        """Training and evaluation together."""
+        parts = [m for m in (self.train_minutes, self.eval_minutes) if m]
+        return sum(parts) if parts else None
 
 
 class Recipe(_Strict):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import cli, recipes
+from generator import cli, copier_sync, recipes
 
 from .conftest import render
 
@@ -77,7 +77,7 @@ def test_new_refuses_a_non_empty_destination_and_leaves_it_alone(capsys, templat
 
 @pytest.mark.parametrize(
     ("pair", "message"),
-    [("project_name=bad name!", "project_name"), ("package_name=import", "package_name"), ("oops", "KEY=VALUE")],
+    [("dist_name=bad name!", "dist_name"), ("package_name=import", "package_name"), ("oops", "KEY=VALUE")],
 )
 def test_new_refuses_bad_answers_and_writes_nothing(capsys, template_dir, tmp_path, pair, message):
     destination = tmp_path / "p"
@@ -131,6 +131,21 @@ def test_update_refuses_a_project_outside_git(capsys, template_dir, tmp_path):
 def test_sync_check_passes_on_this_checkout(capsys):
     code, out, _ = run_cli(capsys, "sync", "--check")
     assert code == 0 and "in sync" in out
+
+
+def test_sync_check_fails_when_the_project_changelog_is_stale(capsys, tmp_path, monkeypatch):
+    stale = tmp_path / "TEMPLATE_CHANGELOG.md"
+    stale.write_text(copier_sync.render_project_changelog().replace("Action needed", "Action", 1), encoding="utf-8")
+    monkeypatch.setattr(copier_sync, "PROJECT_CHANGELOG", stale)
+    code, _, err = run_cli(capsys, "sync", "--check")
+    assert code == 1 and "TEMPLATE_CHANGELOG.md is out of date" in err
+
+
+def test_new_prints_the_packages_derived_from_a_chinese_title(capsys, template_dir, tmp_path):
+    code, out, _ = run_cli(
+        capsys, "new", "instruction-sft", str(tmp_path / "p"), "--template", str(template_dir), "--data", "project_name=我的 毕业 项目 2026"
+    )
+    assert code == 0 and "(package capstone_2026)" in out
 
 
 def test_plain_copier_copy_works_without_trust(tmp_path):

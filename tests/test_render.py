@@ -2,13 +2,14 @@
 
 import ast
 import itertools
+import re
 import tomllib
 from pathlib import Path
 
 import pytest
 import yaml
 
-from generator import TEMPLATE_ROOT
+from generator import TEMPLATE_ROOT, copier_sync
 from generator.recipes import STAGES
 
 from .conftest import RECIPE_IDS, RECIPES, render
@@ -22,10 +23,20 @@ def text_files(project: Path):
             yield path
 
 
+# Generated projects may hold Jinja of their own (chat templates); what must never survive
+# rendering is a Jinja expression over the template's questions.
+QUESTIONS = {key for key in yaml.safe_load((TEMPLATE_ROOT / "copier.yml").read_text(encoding="utf-8")) if not key.startswith("_")}
+JINJA = re.compile(r"\{[{%]-?(.*?)-?[}%]\}", re.DOTALL)
+
+
+def unrendered_answers(text: str) -> set[str]:
+    return {word for block in JINJA.findall(text) for word in re.findall(r"\w+", block)} & QUESTIONS
+
+
 def check_project(project: Path, stages: list[str], package: str) -> None:
     for path in text_files(project):
         text = path.read_text(encoding="utf-8")
-        assert "{{" not in text and "{%" not in text, f"unrendered Jinja in {path}"
+        assert not unrendered_answers(text), f"unrendered Jinja in {path}: {unrendered_answers(text)}"
         if path.suffix == ".py":
             ast.parse(text, filename=str(path))
         elif path.suffix in (".yaml", ".yml"):
@@ -69,21 +80,29 @@ def check_ownership_is_documented(project: Path) -> None:
             assert f"`{pattern}`" in readme, f"{pattern} is protected but the README does not say so"
 
 
+# title -> (distribution, package) derived from it
+NAMES = {
+    "my-capstone": ("my-capstone", "my_capstone"),
+    "Math.RL_2026": ("Math.RL_2026", "math_rl_2026"),  # already a valid name: kept as it is
+    "我的 毕业 项目 2026": ("capstone-2026", "capstone_2026"),  # ASCII left, not starting with a letter
+    "Deep RL：数学推理 v2": ("deep-rl-v2", "deep_rl_v2"),
+    "数学推理": ("capstone-project", "capstone_project"),  # nothing ASCII left
+}
 ANSWERS = [
     {"language": language, "tracking": tracking, "project_name": name}
     for language in ("zh", "en")
     for tracking in ("none", "tensorboard", "swanlab", "wandb")
-    for name in ("my-capstone", "Math.RL_2026")
+    for name in ("my-capstone", "Math.RL_2026", "我的 毕业 项目 2026")
 ]
 
 
 @pytest.mark.parametrize("answers", ANSWERS, ids=lambda a: "-".join(a.values()))
 def test_answer_matrix(template_dir, tmp_path, answers):
     project = render(template_dir, tmp_path / "p", "instruction-sft", **answers)
-    package = answers["project_name"].lower().replace("-", "_").replace(".", "_")
+    dist, package = NAMES[answers["project_name"]]
     check_project(project, ["sft"], package)
     pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
-    assert pyproject["project"]["name"] == answers["project_name"]
+    assert pyproject["project"]["name"] == dist
     dependencies = " ".join(pyproject["project"]["dependencies"])
     for tracker in ("tensorboard", "swanlab", "wandb"):
         assert (tracker in dependencies) == (answers["tracking"] == tracker)
@@ -91,6 +110,42 @@ def test_answer_matrix(template_dir, tmp_path, answers):
     assert pipeline["report_to"] == answers["tracking"]
     readme = (project / "README.md").read_text(encoding="utf-8")
     assert ("快速开始" in readme) == (answers["language"] == "zh")
+
+
+@pytest.mark.parametrize("title", list(NAMES))
+def test_any_title_gives_valid_names(template_dir, tmp_path, title):
+    project = render(template_dir, tmp_path / "p", "instruction-sft", project_name=title)
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
+    assert (answers["project_name"], answers["dist_name"], answers["package_name"]) == (title, *NAMES[title])
+    assert (project / "src" / NAMES[title][1] / "cli.py").is_file()
+
+
+def test_the_title_is_shown_as_written_and_both_names_can_be_overridden(template_dir, tmp_path):
+    title = '我的 "毕业" 项目 \\ 2026'
+    project = render(
+        template_dir, tmp_path / "p", "instruction-sft", project_name=title, dist_name="thesis-rl", package_name="thesis"
+    )
+    assert (project / "README.md").read_text(encoding="utf-8").startswith(f"# {title}\n")
+    assert (project / "report/report.md").read_text(encoding="utf-8").startswith(f"# {title}：")
+    assert yaml.safe_load((project / "slides/content.yaml").read_text(encoding="utf-8"))["title"] == title
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["project"]["name"] == "thesis-rl" and pyproject["project"]["description"].startswith(title)
+    demo = ast.parse((project / "demo/app.py").read_text(encoding="utf-8"))
+    titles = [k.value.value for node in ast.walk(demo) if isinstance(node, ast.Call) for k in node.keywords if k.arg == "title"]
+    assert titles == [title]
+    assert (project / "src/thesis/cli.py").is_file()
+
+
+def test_projects_carry_the_template_changelog(template_dir, tmp_path):
+    project = render(template_dir, tmp_path / "p", "instruction-sft")
+    carried = (project / "TEMPLATE_CHANGELOG.md").read_text(encoding="utf-8")
+    assert carried == copier_sync.render_project_changelog()
+    assert "Action needed" in carried and "## Unreleased" in carried
+
+
+def test_unrendered_answers_are_caught_but_a_chat_template_is_not():
+    assert unrendered_answers("name = {{ package_name }}\n{% if 'grpo' in stages %}x{% endif %}") == {"package_name", "stages"}
+    assert unrendered_answers("{%- for message in messages %}{{- message.content }}{%- endfor %}") == set()
 
 
 def test_base_model_answer_reaches_the_config(template_dir, tmp_path):
@@ -115,7 +170,10 @@ def test_custom_recipe_renders_the_chosen_stages(template_dir, tmp_path):
         ({"recipe": "custom", "stages": []}, "at least one stage"),
         ({"recipe": "custom", "stages": ["rlhf"]}, "rlhf"),
         ({"recipe": "no-such-recipe"}, "no-such-recipe"),
-        ({"project_name": "my capstone"}, "project_name"),
+        ({"project_name": "   "}, "project_name"),
+        ({"project_name": "two\nlines"}, "project_name"),
+        ({"dist_name": "my capstone"}, "dist_name"),
+        ({"dist_name": "-dash-"}, "dist_name"),
         ({"package_name": "class"}, "package_name"),
         ({"package_name": "1abc"}, "package_name"),
         ({"language": "fr"}, "fr"),

@@ -1,10 +1,12 @@
 """`copier update` / `capstone update` against real template repositories built from this
-working tree (commit, tag, change, tag again) and real generated projects under git."""
+working tree (commit, tag, change, tag again) and real generated projects under git.
+test_update_history.py updates projects generated at real earlier commits of this repository."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Callable
 
@@ -14,6 +16,7 @@ import yaml
 
 from generator import TEMPLATE_ROOT, cli
 from generator.project import ProjectError, update_project
+from generator.updates import conflicted_files, has_conflict_markers
 
 from .conftest import DEFAULT_DATA, RECIPE_IDS, run_in
 
@@ -25,38 +28,54 @@ def git(cwd: Path, *args: str) -> str:
     return subprocess.run(command, cwd=cwd, check=True, capture_output=True, text=True).stdout
 
 
-class TemplateRepo:
-    """A template repository: this working tree's template, committed and tagged."""
+def copy_working_tree(root: Path) -> None:
+    """This working tree's template files (uncommitted changes included) into root."""
+    shutil.copy2(TEMPLATE_ROOT / "copier.yml", root / "copier.yml")
+    shutil.copy2(TEMPLATE_ROOT / "CHANGELOG.md", root / "CHANGELOG.md")
+    for folder in ("templates", "recipes"):
+        shutil.rmtree(root / folder, ignore_errors=True)
+        shutil.copytree(TEMPLATE_ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
 
-    def __init__(self, root: Path):
+
+class TemplateRepo:
+    """A template repository on branch main: this working tree's template, committed and
+    tagged v1 (or left untagged)."""
+
+    def __init__(self, root: Path, tag: str | None = "v1"):
         self.root = root
         root.mkdir()
-        shutil.copy2(TEMPLATE_ROOT / "copier.yml", root / "copier.yml")
-        for folder in ("templates", "recipes"):
-            shutil.copytree(TEMPLATE_ROOT / folder, root / folder, ignore=shutil.ignore_patterns("__pycache__"))
-        git(root, "init", "-q")
-        self.release("v1")
+        copy_working_tree(root)
+        git(root, "init", "-q", "-b", "main")
+        self.release(tag)
 
     def edit(self, relative: str, change: Callable[[str], str]) -> None:
         path = self.root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(change(path.read_text(encoding="utf-8") if path.exists() else ""), encoding="utf-8")
 
-    def release(self, tag: str) -> None:
+    def release(self, tag: str | None) -> None:
+        """Commit the changes; tag the commit unless tag is None."""
         git(self.root, "add", "-A")
-        git(self.root, "commit", "-qm", f"release {tag}")
-        git(self.root, "tag", tag)
+        git(self.root, "commit", "-qm", f"release {tag or 'untagged'}")
+        if tag:
+            git(self.root, "tag", tag)
 
 
-def generate(template: TemplateRepo, destination: Path, recipe: str = "instruction-sft", **data) -> Path:
+def generate(
+    template: TemplateRepo, destination: Path, recipe: str = "instruction-sft", vcs_ref: str | None = "v1", **data
+) -> Path:
     copier.run_copy(
         str(template.root), str(destination), data={"recipe": recipe, **DEFAULT_DATA[recipe], **data},
-        defaults=True, quiet=True, vcs_ref="v1",
+        defaults=True, quiet=True, vcs_ref=vcs_ref,
     )
-    git(destination, "init", "-q")
-    git(destination, "add", "-A")
-    git(destination, "commit", "-qm", "generated")
+    commit_project(destination)
     return destination
+
+
+def commit_project(project: Path) -> None:
+    git(project, "init", "-q")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "generated")
 
 
 def student_edit(project: Path, relative: str, change: Callable[[str], str]) -> None:
@@ -213,3 +232,126 @@ def test_every_recipe_still_works_after_an_update(template, tmp_path, recipe_id)
     assert smoke.returncode == 0, smoke.stderr[-3000:]
     own_tests = run_in(project, "-m", "pytest", "-q", "-p", "no:cacheprovider")
     assert own_tests.returncode == 0, own_tests.stdout[-3000:]
+
+
+# ---------------------------------------------------------------- real conflicts only (issue 9, item 17)
+
+
+def test_a_template_change_to_the_readme_is_not_a_conflict(capsys, template, project):
+    """The README quotes the conflict marker text; only markers at line start count."""
+    template.edit("templates/README.md.jinja", lambda s: s + "\nA v2 paragraph for every project.\n")
+    template.release("v2")
+    student_edit(project, "src/kept_name/data.py", lambda s: s + "\n\ndef my_filter(row):\n    return True\n")
+
+    code = cli.main(["update", str(project)])
+
+    out = capsys.readouterr().out
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    assert "A v2 paragraph for every project." in readme and "<<<<<<< before updating" in readme
+    assert code == 0 and "conflicts to resolve" not in out, out
+    assert conflicted_files(project) == []
+
+
+def test_markers_count_only_at_line_start_and_in_pairs(tmp_path):
+    quoted = tmp_path / "quoted.md"
+    quoted.write_text("the file gets `<<<<<<< before updating` /\n`>>>>>>> after updating` markers\n", encoding="utf-8")
+    heading = tmp_path / "heading.md"
+    heading.write_text("Title\n=======\n", encoding="utf-8")
+    real = tmp_path / "real.py"
+    real.write_text("<<<<<<< before updating\na = 1\n=======\na = 2\n>>>>>>> after updating\n", encoding="utf-8")
+    assert [has_conflict_markers(p) for p in (quoted, heading, real)] == [False, False, True]
+
+
+# ---------------------------------------------------------------- student-owned files (item 19)
+
+
+def test_update_lists_own_files_that_differ_from_the_templates(capsys, template, tmp_path):
+    project = generate(template, tmp_path / "math", recipe="math-reasoning", language="en")
+    template.edit("templates/report/report.md.jinja", lambda s: s + "\nA v2 section.\n")
+    template.release("v2")
+    student_edit(project, "slides/content.yaml", lambda s: s + "\n# my own words\n")
+
+    code = cli.main(["update", str(project)])
+
+    out = capsys.readouterr().out
+    assert code == 0
+    listed = out.split("template's version differs", 1)[1].split("next:", 1)[0]
+    # Both differ: one edited by the student, one changed by the template; untouched ones are not listed.
+    assert "slides/content.yaml" in listed and "report/report.md" in listed
+    assert "data/samples" not in listed and "rewards/custom.py" not in listed
+
+
+# ---------------------------------------------------------------- template paths (item 20)
+
+
+def copier_cli(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    copier_bin = Path(sys.executable).parent / "copier"
+    return subprocess.run([str(copier_bin), *args], cwd=cwd, capture_output=True, text=True, timeout=600)
+
+
+def test_capstone_new_with_a_relative_template_path_then_update_from_elsewhere(capsys, template, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["new", "instruction-sft", "proj", "--template", "template", "--vcs-ref", "v1"]) == 0
+    assert Path(answers(tmp_path / "proj")["_src_path"]) == template.root.resolve()
+    commit_project(tmp_path / "proj")
+    template.edit("templates/Makefile.jinja", lambda s: s.replace("# Thin aliases;", "# Thin aliases (v2);"))
+    template.release("v2")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+
+    code = cli.main(["update", "../proj"])
+
+    assert code == 0, capsys.readouterr()
+    assert "(v2)" in (tmp_path / "proj/Makefile").read_text(encoding="utf-8")
+
+
+def test_plain_copier_with_a_relative_template_path_updates_from_inside_the_project(template, tmp_path):
+    copied = copier_cli(tmp_path, "copy", "--defaults", "--vcs-ref", "v1", "--data", "recipe=instruction-sft",
+                        "./template", "work/proj")
+    assert copied.returncode == 0, copied.stderr
+    project = tmp_path / "work/proj"
+    assert answers(project)["_src_path"] == "../../template"  # relative to the project, not to tmp_path
+    commit_project(project)
+    template.edit("templates/Makefile.jinja", lambda s: s.replace("# Thin aliases;", "# Thin aliases (v2);"))
+    template.release("v2")
+
+    updated = copier_cli(project, "update", "--defaults")
+
+    assert updated.returncode == 0, updated.stderr
+    assert "(v2)" in (project / "Makefile").read_text(encoding="utf-8")
+    assert answers(project)["_commit"] == "v2" and answers(project)["_src_path"] == "../../template"
+    # What to check and do afterwards (item 18): plain copier prints the template's message.
+    assert "TEMPLATE_CHANGELOG.md" in updated.stderr and "Action needed" in updated.stderr
+
+
+def test_a_relative_path_that_cannot_be_stored_is_warned_about_and_refused_with_the_fix(capsys, template, tmp_path):
+    project = tmp_path / "proj"
+    copied = copier_cli(tmp_path, "copy", "--defaults", "--vcs-ref", "v1", "--data", "recipe=instruction-sft",
+                        "./template", str(project))
+    assert copied.returncode == 0, copied.stderr
+    assert "WARNING: the template path './template' is relative" in copied.stderr
+    commit_project(project)
+
+    code = cli.main(["update", str(project)])
+
+    err = capsys.readouterr().err
+    assert code == 2 and "_src_path" in err and "absolute path" in err and len(err.strip().splitlines()) == 1
+    assert git(project, "status", "--porcelain") == ""
+
+
+# ---------------------------------------------------------------- versions (item 21)
+
+
+def test_an_untagged_template_updates_to_its_newest_commit(capsys, tmp_path):
+    template = TemplateRepo(tmp_path / "untagged", tag=None)
+    project = generate(template, tmp_path / "proj", vcs_ref=None)
+    before = answers(project)["_commit"]
+    template.edit("templates/Makefile.jinja", lambda s: s.replace("# Thin aliases;", "# Thin aliases (v2);"))
+    template.release(None)
+
+    code = cli.main(["update", str(project)])
+
+    out = capsys.readouterr().out
+    assert code == 0 and "updating to the latest commit" in out
+    assert answers(project)["_commit"] not in (before, None)
+    assert "(v2)" in (project / "Makefile").read_text(encoding="utf-8")

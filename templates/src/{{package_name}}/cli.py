@@ -1,11 +1,14 @@
-"""Command line of this project: run | eval | data | plots | report | slides | tiny (see --help of each)."""
+"""Command line of this project: run | eval | data | preflight | plots | report | slides | tiny (see --help of each)."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+import traceback
 from pathlib import Path
+
+from .config import ProjectError
 
 PROG = f"python -m {__package__}"
 
@@ -34,12 +37,50 @@ def main(argv: list[str] | None = None) -> int:
 
     commands.add_parser("tiny", help="build (or find) the tiny offline model and print its folder")
 
+    preflight = commands.add_parser("preflight", help="check configs, GPU, disk, tokenizer and packages before a real run")
+    preflight.add_argument("--profile", help="hardware profile in configs/profiles/ (gpu-24gb, ...)")
+    preflight.add_argument("--json", action="store_true", help="print the checks and every effective TRL config field as JSON")
+
     args = parser.parse_args(argv)
     try:
         return dispatch(args)
-    except (ValueError, FileNotFoundError, RuntimeError) as error:
+    except ProjectError as error:  # a config, data or missing-step error: its message says what to change
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except Exception as error:  # a bug or a library failure (CUDA, hub, ...): the traceback is the information
+        traceback.print_exc()
+        if hint := failure_hint(error):
+            print(f"hint: {hint}", file=sys.stderr)
+        return 1
+
+
+# Known failures of real runs: what to look for in the error (or its cause), and what to try.
+HINTS = (
+    (("OutOfMemoryError", "out of memory"),
+     "the GPU ran out of memory: lower per_device_train_batch_size (raise gradient_accumulation_steps to keep the "
+     "batch), set activation_checkpointing: true, shorten max_length / max_completion_length, or use a smaller "
+     "profile (configs/profiles/)"),
+    (("LocalEntryNotFoundError", "couldn't connect", "offline mode", "ConnectionError"),
+     "the model hub could not be reached: set HF_ENDPOINT to a mirror (e.g. https://hf-mirror.com), or download "
+     "the model once and set base_model in configs/pipeline.yaml to its folder"),
+    (("support bf16", "bf16/gpu"),
+     "this machine cannot train in bf16: use a profile without bf16 (make smoke runs the tiny one on CPU)"),
+    (("ModuleNotFoundError", "ImportError"),
+     "a package is missing: install the project with its extras (make install)"),
+)
+
+
+def failure_hint(error: BaseException) -> str | None:
+    """A one-line hint for a known failure, looking through the chain of causes."""
+    for _ in range(10):  # causes chain a few levels deep at most
+        if error is None:
+            break
+        text = f"{type(error).__name__}: {error}"
+        for needles, hint in HINTS:
+            if any(needle in text for needle in needles):
+                return hint
+        error = error.__cause__ or error.__context__
+    return None
 
 
 def dispatch(args: argparse.Namespace) -> int:
@@ -62,6 +103,8 @@ def dispatch(args: argparse.Namespace) -> int:
 
     pipeline_values = load_config("pipeline", args.profile, args.config_dir)
     _prepare_environment(pipeline_values)
+    if args.command == "preflight":
+        return _preflight(args)
 
     # Heavy imports only now, after the environment is set.
     from . import pipeline
@@ -87,3 +130,16 @@ def _prepare_environment(pipeline_values: dict) -> None:
 
         torch.set_num_threads(threads)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def _preflight(args: argparse.Namespace) -> int:
+    """Exit status 1 when a check failed, so `make train` stops before training."""
+    import contextlib
+    import json
+
+    from .preflight import failed, report_lines, run_preflight
+
+    with contextlib.redirect_stdout(sys.stderr):  # library notes must not mix into the JSON
+        report = run_preflight(args.profile, args.config_dir)
+    print(json.dumps(report, indent=1, ensure_ascii=False) if args.json else "\n".join(report_lines(report)))
+    return 1 if failed(report) else 0

@@ -3,25 +3,53 @@
 A profile (configs/profiles/<name>.yaml) is a set of overrides keyed by config file
 name (`pipeline`, `eval`, one per stage) plus `every_stage`, applied to every stage
 before that stage's own overrides. Sections are then parsed into dataclasses
-(TRL's config classes for training), so a misspelt key fails loudly with its file.
+(TRL's config classes for training): each value is converted to its field's declared
+type (YAML reads `2e-5` as text), and a misspelt key or a value of the wrong type fails
+loudly, naming the file (the profile's, when a profile set it) and the key.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
 
+from .config_types import TypeMismatch, field_types, to_declared_type
+
 CONFIG_DIR = Path("configs")
 NOT_STAGES = ("pipeline", "eval", "demo")  # config files that `every_stage` does not touch
 T = TypeVar("T")
 
 
-class ConfigError(ValueError):
+class ProjectError(Exception):
+    """An error this project explains in one line (what is wrong, where, what to do):
+    the CLI prints its message without a traceback. Anything else is a bug or a library
+    failure and keeps its traceback."""
+
+
+class ConfigError(ProjectError, ValueError):
     """A config file that is missing, malformed or has keys nobody reads."""
+
+
+class DataError(ProjectError, ValueError):
+    """A dataset that cannot be loaded or converted as configured."""
+
+
+class MissingError(ProjectError, FileNotFoundError):
+    """Something an earlier step makes (results.json, a stage's model) is not there yet."""
+
+
+class Section(dict):
+    """A config mapping that remembers where a profile set each of its keys, so an error
+    names the line to fix (`origins`: key -> 'configs/profiles/tiny.yaml: every_stage.training.x')."""
+
+    def __init__(self, *args: Any, origins: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.origins: dict[str, str] = dict(origins or {})
 
 
 def read_yaml(path: Path) -> dict[str, Any]:
@@ -36,15 +64,24 @@ def read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
-def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    """Nested dicts merge key by key; any other value in `override` replaces."""
-    merged = dict(base)
+def deep_merge(base: dict[str, Any], override: dict[str, Any], origin: str | None = None) -> Section:
+    """Nested dicts merge key by key; any other value in `override` replaces. With `origin`
+    (where `override` was read from), each replaced key remembers it."""
+    merged = Section(base, origins=getattr(base, "origins", None))
     for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = deep_merge(merged[key], value)
+        here = f"{origin}.{key}" if origin else None
+        if isinstance(value, dict):
+            merged[key] = deep_merge(merged[key] if isinstance(merged.get(key), dict) else {}, value, here)
         else:
             merged[key] = value
+        if here:
+            merged.origins[key] = here
     return merged
+
+
+def with_defaults(values: dict[str, Any] | None, **defaults: Any) -> Section:
+    """`values` over `defaults`, keeping where each value was set."""
+    return Section({**defaults, **(values or {})}, origins=getattr(values, "origins", None))
 
 
 def load_profile(profile: str | None, config_dir: Path = CONFIG_DIR) -> dict[str, Any]:
@@ -57,26 +94,55 @@ def load_profile(profile: str | None, config_dir: Path = CONFIG_DIR) -> dict[str
     return read_yaml(path)
 
 
-def load_config(name: str, profile: str | None = None, config_dir: Path = CONFIG_DIR) -> dict[str, Any]:
+def load_config(name: str, profile: str | None = None, config_dir: Path = CONFIG_DIR) -> Section:
     """configs/<name>.yaml with the profile's overrides applied."""
     overrides = load_profile(profile, config_dir)
     known = {p.stem for p in config_dir.glob("*.yaml")} | {"every_stage"}
     if unknown := sorted(set(overrides) - known):
         raise ConfigError(f"profile '{profile}': no config file named {unknown} in {config_dir}/")
-    config = read_yaml(config_dir / f"{name}.yaml")
+    profile_path = config_dir / "profiles" / f"{profile}.yaml"
+    config = Section(read_yaml(config_dir / f"{name}.yaml"))
     if name not in NOT_STAGES:
-        config = deep_merge(config, overrides.get("every_stage", {}))
-    return deep_merge(config, overrides.get(name, {}))
+        config = deep_merge(config, overrides.get("every_stage", {}), f"{profile_path}: every_stage")
+    return deep_merge(config, overrides.get(name, {}), f"{profile_path}: {name}")
+
+
+def key_location(values: dict[str, Any], where: str, key: str) -> str:
+    """'configs/sft.yaml: training.learning_rate', or the profile's line when a profile set it."""
+    if origin := getattr(values, "origins", {}).get(key):
+        return origin
+    return f"{where}.{key}" if ": " in where else f"{where}: {key}"
+
+
+def did_you_mean(key: str, names: set[str]) -> str:
+    close = difflib.get_close_matches(key, sorted(names), n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def refuse_owned(values: dict[str, Any] | None, where: str, owned: dict[str, str]) -> None:
+    """Keys the pipeline sets itself (`owned`: key -> where its value comes from) may not
+    be set in a config: a silent override would ignore what the student wrote."""
+    for key in sorted(set(values or {}) & set(owned)):
+        raise ConfigError(f"{key_location(values, where, key)} is set by the pipeline ({owned[key]})")
 
 
 def build(cls: type[T], values: dict[str, Any] | None, where: str, **fixed: Any) -> T:
-    """Fill dataclass `cls` from `values`; unknown keys are an error naming `where`."""
-    values = dict(values or {})
+    """Fill dataclass `cls` from `values`, each converted to its field's declared type;
+    unknown keys and unconvertible values are errors naming `where` and the key."""
+    values = values if values is not None else {}
     names = {field.name for field in dataclasses.fields(cls)}
     if unknown := sorted(set(values) - names):
-        raise ConfigError(f"{where}: unknown key(s) {unknown} for {cls.__name__}")
+        located = [key_location(values, where, key) + did_you_mean(key, names) for key in unknown]
+        raise ConfigError(f"unknown key(s) for {cls.__name__}: {'; '.join(located)}")
+    types = field_types(cls)
+    converted = {}
+    for key, value in values.items():
+        try:
+            converted[key] = to_declared_type(value, types.get(key, Any))
+        except TypeMismatch as error:
+            raise ConfigError(f"{key_location(values, where, key)}: expected {error}, got {value!r}") from None
     try:
-        return cls(**{**values, **fixed})
+        return cls(**{**converted, **fixed})
     except (TypeError, ValueError) as error:
         raise ConfigError(f"{where}: {error}") from error
 

@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 from datasets import Dataset, load_dataset
 
+from .config import DataError
 from .formats import CONVERTERS, Messages
 from .progress import track
 
@@ -49,12 +50,12 @@ def load_rows(cfg: DataConfig) -> Dataset:
         elif path.suffix in LOCAL_BUILDERS:
             dataset = load_dataset(LOCAL_BUILDERS[path.suffix], data_files=str(path), split="train")
         else:
-            raise ValueError(f"{path}: unsupported file type (use one of {sorted(LOCAL_BUILDERS)})")
+            raise DataError(f"{path}: unsupported file type (use one of {sorted(LOCAL_BUILDERS)})")
     else:
         try:
             dataset = load_dataset(cfg.dataset, cfg.config, split=cfg.split)
         except Exception as error:  # the hub raises many types; all mean the same to a user
-            raise RuntimeError(
+            raise DataError(
                 f"could not load '{cfg.dataset}' (config={cfg.config}, split={cfg.split}) from the hub: {error}\n"
                 "Offline or in China? Set HF_ENDPOINT=https://hf-mirror.com, or point data.dataset at a local file."
             ) from error
@@ -80,11 +81,11 @@ def problem(messages: Messages, cfg: DataConfig) -> str | None:
 def prepare(cfg: DataConfig, dataset: Dataset | None = None, log: Callable[[str], None] = print):
     """Load, convert, clean, de-duplicate and split. Returns (train, validation, report)."""
     if cfg.format not in CONVERTERS:
-        raise ValueError(f"data.format '{cfg.format}' is not one of {sorted(CONVERTERS)}")
+        raise DataError(f"data.format '{cfg.format}' is not one of {sorted(CONVERTERS)}")
     dataset = load_rows(cfg) if dataset is None else dataset
     convert = CONVERTERS[cfg.format]
     if missing := sorted(set(cfg.keep.values()) - set(dataset.column_names)):
-        raise ValueError(f"data.keep names column(s) {missing} that '{cfg.dataset}' lacks (it has {dataset.column_names})")
+        raise DataError(f"data.keep names column(s) {missing} that '{cfg.dataset}' lacks (it has {dataset.column_names})")
     removed = {"empty": 0, "too_short": 0, "too_long": 0, "duplicate": 0}
     seen: set[str] = set()
     kept: list[dict[str, Any]] = []
@@ -102,7 +103,7 @@ def prepare(cfg: DataConfig, dataset: Dataset | None = None, log: Callable[[str]
         seen.add(key)
         kept.append({"messages": messages, **{name: row.get(column) for name, column in cfg.keep.items()}})
     if not kept:
-        raise ValueError(f"no usable rows left in '{cfg.dataset}' after cleaning (removed: {removed})")
+        raise DataError(f"no usable rows left in '{cfg.dataset}' after cleaning (removed: {removed})")
 
     random.Random(cfg.seed).shuffle(kept)
     n_validation = max(1, round(len(kept) * cfg.validation_fraction)) if cfg.validation_fraction > 0 and len(kept) > 1 else 0

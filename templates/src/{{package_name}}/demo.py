@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import CONFIG_DIR, build, load_config, load_pipeline
+from .formats import prompt_messages
 from .results import RESULTS_FILE
 
 
@@ -25,6 +26,7 @@ class DemoConfig:
     host: str = "127.0.0.1"
     port: int = 7860
     generation: dict[str, Any] = field(default_factory=dict)  # overrides of configs/eval.yaml's
+    system_prompt: str | None = None  # None: the evaluation's (configs/eval.yaml data.system_prompt)
 
 
 def load_demo(profile: str | None, config_dir: Path = CONFIG_DIR) -> tuple[DemoConfig, dict[str, str], Any]:
@@ -42,7 +44,10 @@ def load_demo(profile: str | None, config_dir: Path = CONFIG_DIR) -> tuple[DemoC
     if results.get("stages"):
         final = results["stages"][-1]
         models[final["name"]] = final["model_path"]
-    generation = {**(load_config("eval", profile, config_dir).get("generation") or {}), **cfg.generation}
+    evaluation = load_config("eval", profile, config_dir)
+    if cfg.system_prompt is None:  # ask as the evaluation (and training) asks
+        cfg.system_prompt = (evaluation.get("data") or {}).get("system_prompt")
+    generation = {**(evaluation.get("generation") or {}), **cfg.generation}
     settings = build(GenerationSettings, generation, "configs/demo.yaml: generation")
     return cfg, models, settings
 
@@ -50,10 +55,11 @@ def load_demo(profile: str | None, config_dir: Path = CONFIG_DIR) -> tuple[DemoC
 class SideBySide:
     """Loads every model once; `predict` asks each of them the same question."""
 
-    def __init__(self, models: dict[str, str], settings):
+    def __init__(self, models: dict[str, str], settings, system_prompt: str | None = None):
         from .modeling import load_model, load_tokenizer, resolve_model
 
         self.settings = settings
+        self.system_prompt = system_prompt
         self.names = list(models)
         self.loaded = {name: (load_model(resolve_model(path)), load_tokenizer(resolve_model(path))) for name, path in models.items()}
 
@@ -62,5 +68,9 @@ class SideBySide:
 
         if not message or not message.strip():
             return ["" for _ in self.names]
-        conversation = [{"role": "user", "content": message}]
+        conversation = self.conversation(message)
         return [generate(model, tokenizer, [conversation], self.settings)[0] for model, tokenizer in self.loaded.values()]
+
+    def conversation(self, message: str) -> list[dict[str, str]]:
+        """The message as the evaluation asks its questions: with its system prompt."""
+        return prompt_messages(message, self.system_prompt)

@@ -35,6 +35,14 @@ def chat_to_messages(row: dict[str, Any], cfg: DataConfig) -> Messages:
     return [{"role": SHAREGPT_ROLES.get(turn["from"], turn["from"]), "content": turn.get("value") or ""} for turn in turns]
 
 
+def prompt_messages(question: str, system_prompt: str | None = None) -> Messages:
+    """One question as a conversation up to the model's turn, built as data.prepare builds
+    a dataset row's: the system prompt first when there is one. The demo asks this way, so
+    its prompt renders exactly like the evaluation's and the training stages'."""
+    messages = [{"role": "user", "content": question}]
+    return [{"role": "system", "content": system_prompt}, *messages] if system_prompt else messages
+
+
 CALCULATOR = re.compile(r"<<[^<>]*>>")
 
 

@@ -10,7 +10,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from .config import CONFIG_DIR, ConfigError, PipelineConfig, build, load_config, load_pipeline
+from .config import CONFIG_DIR, ConfigError, MissingError, PipelineConfig, build, load_config, load_pipeline
 from .evaluation import EvalConfig, evaluate_model
 from .evaluation.harness import check_comparable, read_jsonl
 from .modeling import resolve_model
@@ -64,7 +64,7 @@ def run(
 def _existing_output(stage_dir: Path, name: str) -> str:
     model_dir = stage_dir / "model"
     if not (model_dir / "config.json").exists():
-        raise FileNotFoundError(f"stage '{name}' has no output in {model_dir}; run it first")
+        raise MissingError(f"stage '{name}' has no output in {model_dir}; run it first")
     return str(model_dir)
 
 
@@ -72,11 +72,15 @@ def evaluate_all(results: Results, profile: str | None, config_dir: Path, output
     """The base model and every stage's model through the same harness."""
     cfg = build(EvalConfig, load_config("eval", profile, config_dir), "configs/eval.yaml")
     validation = _validation_rows(results)
-    models = [("base", resolve_model(results.base_model))] + [(s["name"], s["model_path"]) for s in results.stages]
-    for name, path in models:
+    # Each model is loaded as its stage loaded it (revision, trust_remote_code, attn_implementation).
+    first = results.stages[0]["summary"].get("input_loading", {}) if results.stages else {}
+    models = [("base", resolve_model(results.base_model), first)] + [
+        (s["name"], s["model_path"], s["summary"].get("model_loading", {})) for s in results.stages
+    ]
+    for name, path, loading in models:
         print(f"evaluating {name}: {path}", flush=True)
         started = time.perf_counter()
-        entry = evaluate_model(name, path, cfg, output_dir / "eval", validation)
+        entry = evaluate_model(name, path, cfg, output_dir / "eval", validation, loading)
         entry["wall_seconds"] = round(time.perf_counter() - started, 2)
         results.put("evaluations", entry, key="model")
     check_comparable(results.evaluations)

