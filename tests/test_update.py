@@ -355,3 +355,23 @@ def test_an_untagged_template_updates_to_its_newest_commit(capsys, tmp_path):
     assert code == 0 and "updating to the latest commit" in out
     assert answers(project)["_commit"] not in (before, None)
     assert "(v2)" in (project / "Makefile").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("source", "destination", "stored"), [
+    ("gh:someone/posttrain-capstone", "my-capstone", "gh:someone/posttrain-capstone"),
+    ("gl:someone/posttrain-capstone", "work/my-capstone", "gl:someone/posttrain-capstone"),
+    ("https://example.org/t.git", "my-capstone", "https://example.org/t.git"),
+    ("git@example.org:t.git", "my-capstone", "git@example.org:t.git"),
+    ("../tpl", "work/my-capstone", "../../../tpl"),
+    ("./tpl", "my-capstone", "../tpl"),
+])
+def test_the_answers_file_keeps_remote_sources_and_moves_local_ones(source, destination, stored):
+    """The answers file template, rendered with copier's own filters: copier shortcuts and git
+    URLs are stored as typed; a relative folder is stored relative to the project."""
+    import jinja2
+
+    environment = jinja2.Environment(extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"])
+    source_text = (TEMPLATE_ROOT / "templates" / "{{_copier_conf.answers_file}}.jinja").read_text(encoding="utf-8")
+    answers = {"_commit": "v0.1.0", "_src_path": source, "recipe": "instruction-sft"}
+    rendered = environment.from_string(source_text).render(_copier_answers=answers, _copier_conf={"dst_path": destination})
+    assert yaml.safe_load(rendered)["_src_path"] == stored

@@ -38,7 +38,10 @@ class History:
 
     def __init__(self, root: Path):
         self.root = root
-        git(root.parent, "clone", "-q", str(TEMPLATE_ROOT), str(root))
+        # Without this repository's tags: a real release tag (v0.1.0, ...) must not collide with
+        # the tags this test makes, nor become the version copier updates to.
+        git(root.parent, "clone", "-q", "--no-tags", str(TEMPLATE_ROOT), str(root))
+        assert git(root, "tag", "--list").strip() == ""
 
     def first_commit(self) -> str:
         """The first commit: the template as it first worked."""

@@ -8,7 +8,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from .config import ProjectError
+from .config import PipelineConfig, ProjectError
 
 PROG = f"python -m {__package__}"
 
@@ -64,7 +64,8 @@ HINTS = (
      "the model hub could not be reached: set HF_ENDPOINT to a mirror (e.g. https://hf-mirror.com), or download "
      "the model once and set base_model in configs/pipeline.yaml to its folder"),
     (("support bf16", "bf16/gpu"),
-     "this machine cannot train in bf16: use a profile without bf16 (make smoke runs the tiny one on CPU)"),
+     "this GPU cannot train in bf16 (T4, V100): under every_stage in your profile set training.bf16: false, "
+     "training.fp16: true and model.dtype: float16 (LoRA only), or rent a bf16 card (RTX 30/40, A10, L4, A100, H100)"),
     (("ModuleNotFoundError", "ImportError"),
      "a package is missing: install the project with its extras (make install)"),
 )
@@ -99,10 +100,9 @@ def dispatch(args: argparse.Namespace) -> int:
             print("\n".join(map(str, made)))
         return 0
 
-    from .config import load_config
+    from .config import load_pipeline
 
-    pipeline_values = load_config("pipeline", args.profile, args.config_dir)
-    _prepare_environment(pipeline_values)
+    _prepare_environment(load_pipeline(args.profile, args.config_dir))
     if args.command == "preflight":
         return _preflight(args)
 
@@ -119,12 +119,12 @@ def dispatch(args: argparse.Namespace) -> int:
     return 0
 
 
-def _prepare_environment(pipeline_values: dict) -> None:
+def _prepare_environment(pipeline: PipelineConfig) -> None:
     """Offline switches and thread count must be set before transformers is imported."""
-    if pipeline_values.get("offline"):
+    if pipeline.offline:
         for variable in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE"):
             os.environ[variable] = "1"
-    if threads := pipeline_values.get("torch_threads"):
+    if threads := pipeline.torch_threads:
         os.environ["OMP_NUM_THREADS"] = str(threads)
         import torch
 

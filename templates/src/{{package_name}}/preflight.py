@@ -203,6 +203,10 @@ def package_checks(pipeline, stages: dict) -> list[Check]:
     if pipeline.report_to in TRACKING_PACKAGES:
         needed[TRACKING_PACKAGES[pipeline.report_to]] = f"report_to: {pipeline.report_to}"
     for name, entry in stages.items():
+        report_to = entry.get("training", {}).get("report_to") or []  # a stage may set its own (TRL's place)
+        for tracker in [report_to] if isinstance(report_to, str) else report_to:
+            if tracker in TRACKING_PACKAGES:
+                needed[TRACKING_PACKAGES[tracker]] = f"configs/{name}.yaml: report_to {tracker}"
         if entry.get("training", {}).get("use_vllm"):
             needed["vllm"] = f"configs/{name}.yaml: use_vllm"
         if entry.get("model", {}).get("load_in_4bit") or entry.get("model", {}).get("load_in_8bit"):
@@ -226,15 +230,26 @@ def tokenizer_check(pipeline, stages: dict) -> Check:
     """Loads the real tokenizer; with assistant-only loss, TRL must be able to mask it."""
     from .modeling import load_tokenizer, resolve_model
 
+    first = next(iter(stages.values()), {})
+    loading = first.get("training", {}).get("model_init_kwargs") or {}  # revision, trust_remote_code
     try:
-        tokenizer = load_tokenizer(resolve_model(pipeline.base_model))
-    except Exception as error:  # no hub, no mirror, no local folder: nothing to check here
-        return Check("tokenizer", "skip", f"could not load the tokenizer of {pipeline.base_model}: {str(error).splitlines()[0]}",
-                     "on the GPU machine: export HF_ENDPOINT=https://hf-mirror.com (or set base_model to a local folder)")
+        tokenizer = load_tokenizer(resolve_model(pipeline.base_model), **loading)
+    except Exception as error:
+        reason = f"could not load the tokenizer of {pipeline.base_model}: {str(error).splitlines()[0]}"
+        if unreachable(error):  # no hub, no mirror here: nothing to check on this machine
+            return Check("tokenizer", "skip", reason,
+                         "on the GPU machine: export HF_ENDPOINT=https://hf-mirror.com (or set base_model to a local folder)")
+        return Check("tokenizer", "fail", reason, "check base_model in configs/pipeline.yaml (a hub id or a model folder)")
     needs_mask = [n for n, e in stages.items() if e.get("training", {}).get("assistant_only_loss")]
     if not needs_mask:
         return Check("tokenizer", "ok", f"{pipeline.base_model} loads; no stage uses assistant-only loss")
     return assistant_mask_check(tokenizer, pipeline.base_model, needs_mask)
+
+
+def unreachable(error: BaseException) -> bool:
+    """The hub (or its mirror) could not be reached, as opposed to a wrong name or a broken model."""
+    text = f"{type(error).__name__}: {error}"
+    return any(sign in text for sign in ("couldn't connect", "offline mode", "LocalEntryNotFoundError", "ConnectionError"))
 
 
 def assistant_mask_check(tokenizer, model_name: str, stages: list[str]) -> Check:

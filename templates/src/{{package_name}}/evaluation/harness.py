@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import ConfigError, ProjectError, build
+from ..formats import prompt_messages
 from ..modeling import load_model, load_tokenizer
 from ..progress import track
 from .generate import GenerationSettings, generate, render_prompt
@@ -97,7 +98,8 @@ def evaluate_model(
         "missing_metrics": [metric for metric in requested if scores.get(metric) is None],  # None, never invented
         "details": {key: value for key, value in scores.items() if key not in requested},
         "generations": str(generations_path),
-        "prompt_template": render_prompt(tokenizer, [{"role": "user", "content": "{prompt}"}], settings),
+        # What every prompt looks like, system prompt included, so check_comparable sees a change of it.
+        "prompt_template": render_prompt(tokenizer, prompt_messages("{prompt}", (cfg.data or {}).get("system_prompt")), settings),
         "generation": settings.record(),
         "n_prompts": len(rows),
         "samples_per_task": n,

@@ -128,11 +128,13 @@ def code_program(row: dict, completion: str) -> str:
 def code_tests(row: dict) -> str:
     """HumanEval: the prompt's imports and helpers again (the tests call the task's own helpers,
     not ones the completion redefined), `test` (defines check(candidate)), then
-    check(entry_point). MBPP: setup code and the list of asserts."""
+    check(entry_point). MBPP: imports, setup code and the list of asserts, as the reward runs them."""
     if row.get("test") and row.get("entry_point"):
         entry = row["entry_point"]
         return f"{prompt_preamble(_task_prompt(row), entry)}\n{row['test']}\ncheck({entry})"
-    return "\n".join([row.get("test_setup_code") or "", *(row.get("test_list") or [])])
+    from ..rewards.code import mbpp_tests
+
+    return mbpp_tests(row.get("test_list") or [], row.get("test_setup_code"), row.get("test_imports"))
 
 
 def code_scores(rows: list[dict], completions: list[list[str]], tokenizer=None, sandbox: dict | None = None,

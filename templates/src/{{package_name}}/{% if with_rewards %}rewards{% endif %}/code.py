@@ -30,6 +30,11 @@ def extract_code(completion: str) -> str:
     return region.lstrip("\n").rstrip()  # keep the indentation of a bare function body
 
 
+def mbpp_tests(tests: list[str], setup_code: str | None = None, imports: list[str] | None = None) -> str:
+    """MBPP's test text: `test_imports` (sanitized), `test_setup_code` (full), then the asserts."""
+    return "\n".join([*(imports or []), setup_code or "", *tests])
+
+
 def code_execution_reward(mode: str = "fraction", **sandbox_options):
     """A reward over columns `test_list` (asserts) and optional `test_setup_code` (MBPP full) or
     `test_imports` (MBPP sanitized), which run before the asserts."""
@@ -39,8 +44,7 @@ def code_execution_reward(mode: str = "fraction", **sandbox_options):
 
     def code_execution(completions, test_list, test_setup_code=None, test_imports=None, **kwargs) -> list[float | None]:
         nothing = [None] * len(completions)
-        setups = ["\n".join([*(imports or []), setup or ""])
-                  for imports, setup in zip(test_imports or nothing, test_setup_code or nothing)]
+        setups = [mbpp_tests([], setup, imports) for imports, setup in zip(test_imports or nothing, test_setup_code or nothing)]
         jobs, owners = [], []
         for index, (completion, tests, setup) in enumerate(zip(completions, test_list, setups)):
             program = extract_code(completion_text(completion))

@@ -3,8 +3,10 @@ r"""Math accuracy with math-verify: is the model's final answer equal to the gol
 The gold answer is read from the dataset's own format: GSM8K's `#### 42`, a solution
 with \boxed{}, or a plain answer. The prediction is the model's final expression (after
 its think block): \boxed{}, then what follows "the answer is / 答案是 / 答案：/ ####"
-(its math span, or the number of a plain-number answer such as "18 dollars", else the
-whole phrase), then the last math span or standalone number. math-verify compares
+(a leading number followed by words such as "18 dollars, since ...", its math span, the
+first number of an answer in words, else the whole phrase when it is an expression, never
+prose; with nothing readable there, the last math span or number after that line), then
+the last math span or standalone number. math-verify compares
 whole expressions, so "$3\sqrt{2}$" never counts as 3. Both answers are short strings
 by then: math-verify's parser runs on at most MAX_ANSWER_CHARS characters.
 """
@@ -12,12 +14,11 @@ by then: math-verify's parser runs on at most MAX_ANSWER_CHARS characters.
 from __future__ import annotations
 
 import functools
-import re
 import threading
 
 from math_verify import ExprExtractionConfig, LatexExtractionConfig, parse, verify
 
-from .text import MAX_ANSWER_CHARS, answer_expression, answer_region, completion_text, find_answer, last_boxed
+from .text import MAX_ANSWER_CHARS, answer_expression, answer_region, completion_text, find_answer, is_prose, last_boxed
 
 EXTRACTION = [LatexExtractionConfig(), ExprExtractionConfig()]
 TIMEOUT_S = 3  # math-verify's own timeout (it uses signals: main thread only)
@@ -42,22 +43,20 @@ def predicted_answer(completion: str, search_think: bool = False) -> str | None:
     return answer
 
 
+def _timeout() -> int | None:
+    """math-verify's timeout uses signals, which work in the main thread only."""
+    return TIMEOUT_S if threading.current_thread() is threading.main_thread() else None
+
+
 def _parse(answer: str):
-    timeout = TIMEOUT_S if threading.current_thread() is threading.main_thread() else None
-    return parse(f"${answer}$", extraction_config=EXTRACTION, parsing_timeout=timeout)
-
-
-# Words outside LaTeX commands: "Answer is forty two." is prose, not a gold answer
-# (math-verify would read it as a product of one-letter symbols).
-LATEX_COMMAND = re.compile(r"\\[A-Za-z]+\s*(?:\{[^{}]*\})?")
-PROSE = re.compile(r"[A-Za-z]{2,}\s+[A-Za-z]{2,}|[\u3400-\u9fff]")
+    return parse(f"${answer}$", extraction_config=EXTRACTION, parsing_timeout=_timeout())
 
 
 @functools.lru_cache(maxsize=4096)
 def _parse_gold(gold: str):
     """The parsed gold answer, or None if it is not maths. A group of GRPO completions
     shares one gold answer: parse it once."""
-    if PROSE.search(LATEX_COMMAND.sub(" ", gold)):
+    if is_prose(gold):  # "Answer is forty two.": math-verify would read letters
         return None
     parsed = _parse(gold)
     # A failed parse is not empty: math-verify falls back to the raw string.
@@ -72,9 +71,8 @@ def is_correct(gold: str, prediction: str | None) -> bool | None:
     expression = answer_expression(prediction) if prediction is not None else None
     if expression is None:
         return False
-    timeout = TIMEOUT_S if threading.current_thread() is threading.main_thread() else None
     try:
-        return bool(verify(gold_parsed, _parse(expression), timeout_seconds=timeout))
+        return bool(verify(gold_parsed, _parse(expression), timeout_seconds=_timeout()))
     except Exception:  # math-verify raises on exotic input; a wrong answer, not a crash
         return False
 

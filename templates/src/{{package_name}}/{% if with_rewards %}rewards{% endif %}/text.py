@@ -65,12 +65,32 @@ MATH_SPAN = re.compile(
     r"|\$(?!\d[^$\n]{0,200}\s\$)(?P<inline>(?:\\.|[^$\n\\]){1,200})\$(?!\d)",  # \$ inside is a dollar sign
     re.DOTALL,
 )
-# "the answer is 42", "答案是 42", "答案：42", "#### 42": the text up to the line's end.
-ANSWER_PHRASE = re.compile(r"(?:answer is|answer:|答案是|答案为|答案：|答案:|####)[ \t:：]*([^\n]{1,400})", re.IGNORECASE)
+# "the answer is 42", "答案是 42", "答案：42", "#### 42": the text up to the line's end. The
+# answer may stand on a later line ("**Final Answer:**\n\n$18$"): the separator spans
+# spaces, colons, markdown bold and blank lines, and the answer starts with a visible character.
+ANSWER_PHRASE = re.compile(r"(?:answer is|answer:|答案是|答案为|答案：|答案:|####)[\s:：*]*(\S[^\n]{0,399})", re.IGNORECASE)
 SENTENCE_END = re.compile(r"[.。!！?？](?=\s|$)")
 TAG = re.compile(r"</?think>|<\|")  # a think tag or a chat-template token ends the answer
 # Plain-text maths that LaTeX parsers drop silently ("3√2" would be read as 3).
 UNICODE_MATH = str.maketrans({"√": r"\sqrt ", "π": r"\pi ", "×": r"\times ", "÷": r"\div ", "·": r"\cdot ", "−": "-"})
+# Words that are maths, not prose: "3 sqrt 2", "2 pi", "5 times 3", "12 or 13".
+MATH_NAMES = r"(?:sqrt|root|pi|sin|cos|tan|cot|sec|csc|log|ln|exp|mod|choose|times|over|plus|minus|divided|squared|cubed|power)\b"
+MATH_WORDS = r"(?:" + MATH_NAMES + r"|(?:and|or|to)\b)"
+# A number that leads an answer and is followed by words, not by more maths: "5 hours",
+# "18, which ...", "5 (check: 5 + 13 = 18)", "18 dollars/day", "7 because 7 + 11 = 18".
+# A comma and another number make a list ("12, 13, 14"): no leading number then.
+LEADING_NUMBER = re.compile(
+    r"(?:\\?\$|[¥￥£€])?\s*(?P<number>" + NUMBER_TEXT + r")(?P<percent>\s*(?:\\?%|percent\b))?"
+    r"(?=\s*$|\s*[,;](?!\s*-?\d)|\s+\(|/[A-Za-z]|\.(?!\d)|\s*[\u3400-\u9fff]|\s+(?!" + MATH_WORDS + r")[A-Za-z]{2,})"
+)
+# Words outside LaTeX commands mean prose: math-verify would read "she makes 18" as a
+# product of letters, and it takes the right-hand side of any "=" in it.
+LATEX_COMMAND = re.compile(r"\\[A-Za-z]+\s*(?:\{[^{}]*\})?")
+PROSE = re.compile(r"[A-Za-z]{2,}\s+[A-Za-z]{2,}|[\u3400-\u9fff]")
+WORD = re.compile(r"\b(?!" + MATH_WORDS + r")[A-Za-z]{2,}\b|[\u3400-\u9fff]")
+ONE_TOKEN = re.compile(r"\(?[A-Za-z0-9]+\)?")  # "Tuesday", "XQ7B", "(B)": read whole
+# A number among words: spaces or punctuation around it, no maths glued to it ("4√5").
+NUMBER_IN_WORDS = re.compile(r"(?<![^\s(:;,$¥￥£€])" + NUMBER.pattern + r"(?![^\s.,;:!?)]|[.,/]\d)")
 
 
 def _bounded(answer: str) -> str | None:
@@ -83,15 +103,42 @@ def _span_text(match: re.Match) -> str:
     return next(group for group in match.groups() if group is not None).strip()
 
 
+def is_prose(text: str) -> bool:
+    """Two words in a row (or Chinese) outside LaTeX commands: "Answer is forty two"."""
+    return PROSE.search(LATEX_COMMAND.sub(" ", text)) is not None
+
+
+def _words_and_number(answer: str) -> tuple[bool, str | None]:
+    """Whether an answer has words, and then its first number among them ("that she
+    makes 18 dollars", "clear: 18" -> 18). Only the first is read: naming more candidates
+    gains nothing. Words mixed with maths ("2 pi meters", "4√5 m") give no number."""
+    if WORD.search(LATEX_COMMAND.sub(" ", answer)) is None:
+        return False, None  # an expression ("x = 5"), to be read whole
+    if re.search(r"\b" + MATH_NAMES + r"|[√π×÷·^\\]", answer):
+        return True, None
+    number = NUMBER_IN_WORDS.search(answer.replace("**", "  "))  # markdown bold: **18**
+    return True, (number[0] if number is not None else None)
+
+
 def answer_expression(answer: str) -> str | None:
-    """What to hand to math-verify for an answer: its first math span, else the number
-    of a plain-number answer ("18 dollars" -> "18"), else the whole text."""
+    """What to hand to math-verify for an answer: a leading number followed by words
+    ("18 dollars", "5, since 5 + 13 = 18" -> the number), else its first math span, else
+    the first number of an answer in words, else the whole text (an expression). None if
+    there is nothing to read: never prose, which math-verify misreads."""
     answer = TAG.split(answer, 1)[0].strip().strip("*").strip()  # markdown bold: **18**
+    if (leading := LEADING_NUMBER.match(answer)) is not None:
+        return leading["number"] + ("\\%" if leading["percent"] else "")
     if (span := MATH_SPAN.search(answer)) is not None:
         return _bounded(_span_text(span))
     answer = SENTENCE_END.split(answer, 1)[0].strip().strip("*").strip()
-    if (plain := PLAIN_NUMBER_ANSWER.fullmatch(answer)) is not None:
+    plain = PLAIN_NUMBER_ANSWER.fullmatch(answer)
+    if plain is not None and re.search(r"\b" + MATH_NAMES, answer) is None:  # not "2 pi"
         return plain["number"] + ("\\%" if plain["percent"] else "")
+    has_words, number = _words_and_number(answer)
+    if number is not None:
+        return number
+    if has_words and not ONE_TOKEN.fullmatch(answer):
+        return None  # prose: math-verify would read the words as letters
     return _bounded(answer.translate(UNICODE_MATH))
 
 
@@ -108,11 +155,17 @@ def last_math_or_number(text: str) -> str | None:
 
 
 def find_answer(text: str) -> str | None:
-    r"""\boxed{} first, then the expression after an answer phrase, then the last math
-    span or standalone number; None if nothing."""
+    r"""\boxed{} first, then the expression after the last answer phrase (else the last
+    math span or standalone number after that phrase's line), then the last math span or
+    standalone number; None if nothing."""
     if (boxed := last_boxed(text)) is not None:
         return _bounded(boxed)
-    phrases = ANSWER_PHRASE.findall(text)
-    if phrases:
-        return answer_expression(phrases[-1])
-    return last_math_or_number(text[-10_000:])
+    phrase = None
+    for phrase in ANSWER_PHRASE.finditer(text):
+        pass  # the last one
+    if phrase is None:
+        return last_math_or_number(text[-10_000:])
+    if (answer := answer_expression(phrase[1])) is not None:
+        return answer
+    # "The answer is below." or prose without a number: the answer follows the phrase's line
+    return last_math_or_number(text[phrase.end() :][:10_000])
