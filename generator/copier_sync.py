@@ -97,16 +97,12 @@ def stale_files() -> list[Path]:
     return stale
 
 
-def sync(path: Path = COPIER_YML) -> bool:
-    """Rewrite the generated block and the project changelog; return True when a file changed."""
-    text = path.read_text(encoding="utf-8")
-    old = current_block(text)
-    new = render_block()
-    changed = old != new
-    if changed:
-        path.write_text(text.replace(old, new), encoding="utf-8")
-    changelog = render_project_changelog()
-    if not PROJECT_CHANGELOG.is_file() or PROJECT_CHANGELOG.read_text(encoding="utf-8") != changelog:
-        PROJECT_CHANGELOG.write_text(changelog, encoding="utf-8")
-        changed = True
-    return changed
+def sync() -> bool:
+    """Rewrite the generated block and the project changelog where stale; return True when a file changed."""
+    stale = stale_files()
+    if COPIER_YML in stale:
+        text = COPIER_YML.read_text(encoding="utf-8")
+        COPIER_YML.write_text(text.replace(current_block(text), render_block()), encoding="utf-8")
+    if PROJECT_CHANGELOG in stale:
+        PROJECT_CHANGELOG.write_text(render_project_changelog(), encoding="utf-8")
+    return bool(stale)

@@ -8,7 +8,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from .config import PipelineConfig, ProjectError
+from .config import HUB_UNREACHABLE, PipelineConfig, ProjectError
 
 PROG = f"python -m {__package__}"
 
@@ -60,7 +60,7 @@ HINTS = (
      "the GPU ran out of memory: lower per_device_train_batch_size (raise gradient_accumulation_steps to keep the "
      "batch), set activation_checkpointing: true, shorten max_length / max_completion_length, or use a smaller "
      "profile (configs/profiles/)"),
-    (("LocalEntryNotFoundError", "couldn't connect", "offline mode", "ConnectionError"),
+    (HUB_UNREACHABLE,
      "the model hub could not be reached: set HF_ENDPOINT to a mirror (e.g. https://hf-mirror.com), or download "
      "the model once and set base_model in configs/pipeline.yaml to its folder"),
     (("support bf16", "bf16/gpu"),

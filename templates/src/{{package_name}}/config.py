@@ -35,6 +35,10 @@ class ConfigError(ProjectError, ValueError):
     """A config file that is missing, malformed or has keys nobody reads."""
 
 
+# What the model hub (or its mirror) being out of reach looks like in an error or its cause.
+HUB_UNREACHABLE = ("couldn't connect", "offline mode", "LocalEntryNotFoundError", "ConnectionError")
+
+
 class DataError(ProjectError, ValueError):
     """A dataset that cannot be loaded or converted as configured."""
 

@@ -16,7 +16,7 @@ from typing import Any, Callable
 from datasets import Dataset, load_dataset
 
 from .config import DataError
-from .formats import CONVERTERS, Messages
+from .formats import CONVERTERS, Messages, with_system_prompt
 from .progress import track
 
 LOCAL_BUILDERS = {".json": "json", ".jsonl": "json", ".parquet": "parquet", ".csv": "csv"}
@@ -91,8 +91,8 @@ def prepare(cfg: DataConfig, dataset: Dataset | None = None, log: Callable[[str]
     kept: list[dict[str, Any]] = []
     for row in track(dataset, f"prepare {cfg.dataset}", total=len(dataset)):
         messages = convert(row, cfg)
-        if cfg.system_prompt and messages and messages[0]["role"] != "system":
-            messages = [{"role": "system", "content": cfg.system_prompt}, *messages]
+        if messages:
+            messages = with_system_prompt(messages, cfg.system_prompt)
         reason = problem(messages, cfg)
         key = json.dumps(messages, ensure_ascii=False, sort_keys=True)
         if reason is None and key in seen:

@@ -35,12 +35,18 @@ def chat_to_messages(row: dict[str, Any], cfg: DataConfig) -> Messages:
     return [{"role": SHAREGPT_ROLES.get(turn["from"], turn["from"]), "content": turn.get("value") or ""} for turn in turns]
 
 
+def with_system_prompt(messages: Messages, system_prompt: str | None) -> Messages:
+    """The system prompt first, unless there is none or the conversation has its own."""
+    if not system_prompt or (messages and messages[0]["role"] == "system"):
+        return messages
+    return [{"role": "system", "content": system_prompt}, *messages]
+
+
 def prompt_messages(question: str, system_prompt: str | None = None) -> Messages:
     """One question as a conversation up to the model's turn, built as data.prepare builds
-    a dataset row's: the system prompt first when there is one. The demo asks this way, so
-    its prompt renders exactly like the evaluation's and the training stages'."""
-    messages = [{"role": "user", "content": question}]
-    return [{"role": "system", "content": system_prompt}, *messages] if system_prompt else messages
+    a dataset row's (with_system_prompt). The demo asks this way, so its prompt renders
+    exactly like the evaluation's and the training stages'."""
+    return with_system_prompt([{"role": "user", "content": question}], system_prompt)
 
 
 CALCULATOR = re.compile(r"<<[^<>]*>>")

@@ -5,7 +5,6 @@ report tables and slides (present.py).
 
 from __future__ import annotations
 
-import importlib
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -16,12 +15,8 @@ from .evaluation.harness import check_comparable, read_jsonl
 from .modeling import resolve_model
 from .present import present
 from .results import RESULTS_FILE, Results
+from .stages import stage_module
 from .stages.common import StageContext
-
-
-def stage_module(name: str):
-    """stages/<name>.py: exposes training_config_class(config) (its TRL config class) and run(ctx)."""
-    return importlib.import_module(f"{__package__}.stages.{name.replace('-', '_')}")
 
 
 def run(

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import importlib
 import importlib.util
 import os
 import shutil
@@ -21,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .config import CONFIG_DIR, load_config, load_pipeline
+from .config import CONFIG_DIR, HUB_UNREACHABLE, load_config, load_pipeline
 from .modeling import TINY
 
 # Rough sizes of what a run writes, for a ~2B model in bf16 (Qwen3-1.7B: 3.4 GB of weights).
@@ -43,9 +42,10 @@ class Check:
 
 def build_stage(name: str, config: dict, input_model: str, pipeline, cuda: bool) -> tuple[dict, Check]:
     """The stage's ModelConfig and TRL training config, built by the stage's own code."""
+    from .stages import stage_module
     from .stages.common import StageContext, describe_method, loading_kwargs, model_config, training_config
 
-    module = importlib.import_module(f"{__package__}.stages.{name.replace('-', '_')}")
+    module = stage_module(name)
     config, training_values = copy.copy(config), copy.copy(config.get("training") or {})  # copies keep key origins
     configured_cpu = bool(training_values.get("use_cpu", False))
     if not cuda:  # bf16 needs a GPU to build; the device is a fact of this machine, not of the config
@@ -249,7 +249,7 @@ def tokenizer_check(pipeline, stages: dict) -> Check:
 def unreachable(error: BaseException) -> bool:
     """The hub (or its mirror) could not be reached, as opposed to a wrong name or a broken model."""
     text = f"{type(error).__name__}: {error}"
-    return any(sign in text for sign in ("couldn't connect", "offline mode", "LocalEntryNotFoundError", "ConnectionError"))
+    return any(sign in text for sign in HUB_UNREACHABLE)
 
 
 def assistant_mask_check(tokenizer, model_name: str, stages: list[str]) -> Check:

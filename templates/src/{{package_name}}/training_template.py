@@ -76,10 +76,6 @@ def renders(tokenizer, template: str) -> Iterator[str]:
                 yield f"<refused: {type(error).__name__}>"
 
 
-def renders_alike(tokenizer, template: str, other: str) -> bool:
-    return all(a == b for a, b in zip(renders(tokenizer, template), renders(tokenizer, other)))
-
-
 def candidates() -> Iterator[tuple[str, str, str]]:
     """(what it is, the template to compare with, the training template to use): TRL's known
     templates with their training versions, then TRL's training templates, then plain ChatML."""
@@ -100,8 +96,9 @@ def candidates() -> Iterator[tuple[str, str, str]]:
 
 def find_training_template(tokenizer, template: str) -> tuple[str, str] | None:
     """(what matched, training template) for the first candidate that renders like `template`."""
+    wanted = list(renders(tokenizer, template))  # the model's own renders, once for every candidate
     for description, reference, training in candidates():
-        if renders_alike(tokenizer, template, reference):
+        if list(renders(tokenizer, reference)) == wanted:
             return description, training
     return None
 

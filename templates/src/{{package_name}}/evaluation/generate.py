@@ -67,6 +67,7 @@ def generate(model, tokenizer, prompts: list[Messages], settings: GenerationSett
     """One response per prompt, decoded without special tokens; `progress` names a progress bar."""
     tokenizer.padding_side = "left"  # decoder-only models continue from the right edge
     sampling = {"do_sample": True, "temperature": settings.temperature} if settings.do_sample else {"do_sample": False}
+    stop = stop_token_ids(tokenizer, model.generation_config)  # renders the chat template: once, not per batch
     responses: list[str] = []
     for prompt_batch in batches(prompts, settings.batch_size, progress):
         texts = [render_prompt(tokenizer, messages, settings) for messages in prompt_batch]
@@ -75,7 +76,7 @@ def generate(model, tokenizer, prompts: list[Messages], settings: GenerationSett
             **batch,
             max_new_tokens=settings.max_new_tokens,
             pad_token_id=tokenizer.pad_token_id,
-            eos_token_id=stop_token_ids(tokenizer, model.generation_config),
+            eos_token_id=stop,
             **sampling,
         )
         new_tokens = output[:, batch["input_ids"].shape[1] :]
