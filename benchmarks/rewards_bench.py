@@ -62,10 +62,10 @@ def main() -> int:
     copier.run_copy(str(template), str(project), data={"recipe": "math-reasoning"}, defaults=True, quiet=True)
     sys.path.insert(0, str(project / "src"))
 
-    from my_capstone.rewards.format import think_format_lenient, think_format_strict
-    from my_capstone.rewards.math import accuracy_reward
-    from my_capstone.rewards.shaping import repetition_penalty
-    from my_capstone.sandbox import Sandbox, SandboxConfig
+    from my_capstone.scoring.rewards.format import think_format_lenient, think_format_strict
+    from my_capstone.scoring.rewards.math import accuracy_reward
+    from my_capstone.scoring.rewards.shaping import repetition_penalty
+    from my_capstone.scoring.sandbox import Sandbox, SandboxConfig
 
     completions, solutions = math_completions(MATH_COMPLETIONS)
     accuracy_reward(completions[:20], solutions[:20])  # warm math-verify's parser

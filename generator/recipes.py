@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, computed_field, field_validator, model_validator
 
 from generator import TEMPLATE_ROOT
 
@@ -19,6 +19,8 @@ RECIPES_DIR = TEMPLATE_ROOT / "recipes"
 
 # Stages the template implements, in the order they may appear in a pipeline.
 STAGES = ("sft", "grpo")
+# The training key that bounds each stage's sequences (TRL's names).
+TRAINED_LENGTH = {"sft": "max_length", "grpo": "max_completion_length"}
 # Row formats data.py in the generated project can convert to chat messages.
 DATA_FORMATS = ("alpaca", "messages", "sharegpt", "gsm8k", "math", "mbpp", "humaneval")
 # Metrics the generated evaluation harness computes.
@@ -64,6 +66,12 @@ class StageSpec(_Strict):
     trainer: Literal["grpo", "rloo"] | None = None
     rewards: list[dict[str, Any]] = Field(default_factory=list, description="[{name, weight, **options}] (grpo)")
 
+    @computed_field
+    @property
+    def uses_scoring(self) -> bool:
+        """The stage needs scoring/'s rewards, answer checks and sandbox: an RL stage scores its samples."""
+        return self.name == "grpo"
+
     @model_validator(mode="after")
     def _rewards_only_for_rl(self) -> StageSpec:
         rl = self.name == "grpo"
@@ -74,6 +82,10 @@ class StageSpec(_Strict):
         for reward in self.rewards:
             if not isinstance(reward.get("name"), str):
                 raise ValueError(f"every reward needs a `name`, got {reward}")
+        # The configs size data filters and evaluation from these, so the recipe states them.
+        length_key = TRAINED_LENGTH[self.name]
+        if not isinstance(self.training.get(length_key), int):
+            raise ValueError(f"a {self.name} stage states `training.{length_key}` (an integer), got {self.training.get(length_key)!r}")
         return self
 
 
@@ -84,6 +96,12 @@ class EvaluationSpec(_Strict):
     metrics: list[Literal[METRICS]] = Field(min_length=1)
     enable_thinking: bool = Field(default=False, description="prompt ends before <think>: the model writes its own think block")
     samples_per_task: int = Field(default=1, ge=1, description="completions per task (code: n of pass@k)")
+
+    @computed_field
+    @property
+    def uses_scoring(self) -> bool:
+        """Math and code tasks check answers and run tests with scoring/'s code; chat needs none of it."""
+        return self.task != "chat"
 
     @model_validator(mode="after")
     def _data_for_scored_tasks(self) -> EvaluationSpec:
@@ -156,8 +174,14 @@ class Recipe(_Strict):
 
     @property
     def with_rewards(self) -> bool:
-        """The project gets rewards/ and the sandbox: a grpo stage, or a scored evaluation."""
-        return "grpo" in self.stage_names or self.evaluation.task != "chat"
+        """The project gets scoring/'s rewards, answer checks and sandbox (copier.yml asks the same parts)."""
+        return any(part.uses_scoring for part in (*self.stages, self.evaluation))
+
+    @property
+    def sample_files(self) -> list[str]:
+        """The bundled sample files the project reads, in first-use order."""
+        data = [stage.data for stage in self.stages] + ([self.evaluation.data] if self.evaluation.data else [])
+        return list(dict.fromkeys(spec.samples for spec in data))
 
     @property
     def stage_names(self) -> list[str]:

@@ -56,7 +56,7 @@ def test_new_creates_a_project(capsys, template_dir, tmp_path):
     assert code == 0 and "make smoke" in out
     answers = yaml.safe_load((destination / ".copier-answers.yml").read_text(encoding="utf-8"))
     assert (answers["recipe"], answers["package_name"], answers["language"]) == ("instruction-sft", "demo_sft", "en")
-    assert (destination / "src" / "demo_sft" / "stages" / "sft.py").is_file()
+    assert (destination / "src" / "demo_sft" / "training" / "stages" / "sft.py").is_file()
 
 
 def test_new_custom_takes_stages_as_json(capsys, template_dir, tmp_path):

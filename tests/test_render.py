@@ -46,7 +46,7 @@ def check_project(project: Path, stages: list[str], package: str) -> None:
         elif path.suffix == ".jsonl":
             assert text.strip(), f"empty sample file {path}"
     source = project / "src" / package
-    assert {p.stem for p in (source / "stages").glob("*.py")} == {"__init__", "common", *stages}
+    assert {p.stem for p in (source / "training" / "stages").glob("*.py")} == {"__init__", "common", *stages}
     assert {p.stem for p in (project / "configs").glob("*.yaml")} == {"pipeline", "eval", "demo", *stages}
     assert not any(stage in p.stem for p in project.rglob("*") for stage in set(STAGES) - set(stages))
     pipeline = yaml.safe_load((project / "configs" / "pipeline.yaml").read_text(encoding="utf-8"))
@@ -62,9 +62,10 @@ def test_every_recipe_renders_only_its_stages(template_dir, tmp_path, recipe_id)
         assert (project / "data" / "samples" / stage.data.samples).is_file()
     if recipe.evaluation.data:
         assert (project / "data" / "samples" / recipe.evaluation.data.samples).is_file()
-    # rewards/ and the sandbox come exactly with a grpo stage or a scored evaluation
-    assert (project / "src/my_capstone/rewards").is_dir() == recipe.with_rewards
-    assert (project / "src/my_capstone/sandbox.py").is_file() == recipe.with_rewards
+    # scoring/'s rewards and sandbox come exactly with a grpo stage or a scored evaluation
+    assert (project / "src/my_capstone/scoring/rewards").is_dir() == recipe.with_rewards
+    assert (project / "src/my_capstone/scoring/sandbox").is_dir() == recipe.with_rewards
+    assert sorted(p.name for p in (project / "data" / "samples").iterdir()) == sorted(recipe.sample_files)
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
     assert answers["recipe"] == recipe_id and answers["base_model"] == recipe.base_model
     check_ownership_is_documented(project)
@@ -161,7 +162,7 @@ def test_custom_recipe_renders_the_chosen_stages(template_dir, tmp_path):
     for index, chosen in enumerate(subsets):
         project = render(template_dir, tmp_path / f"p{index}", "custom", stages=chosen)
         check_project(project, chosen, "my_capstone")
-        assert (project / "src/my_capstone/rewards").is_dir() == ("grpo" in chosen)
+        assert (project / "src/my_capstone/scoring/rewards").is_dir() == ("grpo" in chosen)
 
 
 @pytest.mark.parametrize(

@@ -86,13 +86,13 @@ def failure_hint(error: BaseException) -> str | None:
 
 def dispatch(args: argparse.Namespace) -> int:
     if args.command == "tiny":
-        from .tiny import ensure_tiny_model
+        from .training.tiny import ensure_tiny_model
 
         print(ensure_tiny_model())
         return 0
 
     if args.command in ("plots", "report", "slides"):
-        from .present import present
+        from .talk.present import present
 
         parts = () if args.command == "plots" else (args.command,)  # present() names the parts it built
         made = present(args.profile, args.config_dir, parts=parts, strict=True)

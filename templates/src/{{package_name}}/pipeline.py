@@ -10,13 +10,13 @@ from dataclasses import asdict
 from pathlib import Path
 
 from .config import CONFIG_DIR, ConfigError, MissingError, PipelineConfig, build, load_config, load_pipeline
-from .evaluation import EvalConfig, evaluate_model
-from .evaluation.harness import check_comparable, read_jsonl
-from .modeling import resolve_model
-from .present import present
+from .scoring.evaluation import EvalConfig, evaluate_model
+from .scoring.evaluation.harness import check_comparable, read_jsonl
+from .training.modeling import resolve_model
+from .talk.present import present
 from .results import RESULTS_FILE, Results
-from .stages import stage_module
-from .stages.common import StageContext
+from .training.stages import stage_module
+from .training.stages.common import StageContext
 
 
 def run(
@@ -110,7 +110,7 @@ def evaluate_only(profile: str | None, config_dir: Path = CONFIG_DIR) -> Path:
 def prepare_data(profile: str | None, stage: str | None, config_dir: Path = CONFIG_DIR) -> dict:
     """Load, convert and clean one stage's data without training: a quick check of a
     column mapping or a local file."""
-    from .data import DataConfig, prepare
+    from .training.data import DataConfig, prepare
 
     pipeline = load_pipeline(profile, config_dir)
     name = stage or pipeline.stages[0]

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import CONFIG_DIR, HUB_UNREACHABLE, load_config, load_pipeline
-from .modeling import TINY
+from .training.modeling import TINY
 
 # Rough sizes of what a run writes, for a ~2B model in bf16 (Qwen3-1.7B: 3.4 GB of weights).
 OUTPUT_GB_PER_STAGE = {"lora": 6, "full": 30}  # model folder + kept checkpoints (full: optimizer state too)
@@ -42,8 +42,8 @@ class Check:
 
 def build_stage(name: str, config: dict, input_model: str, pipeline, cuda: bool) -> tuple[dict, Check]:
     """The stage's ModelConfig and TRL training config, built by the stage's own code."""
-    from .stages import stage_module
-    from .stages.common import StageContext, describe_method, loading_kwargs, model_config, training_config
+    from .training.stages import stage_module
+    from .training.stages.common import StageContext, describe_method, loading_kwargs, model_config, training_config
 
     module = stage_module(name)
     config, training_values = copy.copy(config), copy.copy(config.get("training") or {})  # copies keep key origins
@@ -115,7 +115,7 @@ def jsonable(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def build_stages(pipeline, profile: str | None, config_dir: Path, cuda: bool) -> tuple[dict, list[Check]]:
-    from .modeling import resolve_model
+    from .training.modeling import resolve_model
 
     stages, checks = {}, []
     current = resolve_model(pipeline.base_model)
@@ -228,7 +228,7 @@ def package_checks(pipeline, stages: dict) -> list[Check]:
 
 def tokenizer_check(pipeline, stages: dict) -> Check:
     """Loads the real tokenizer; with assistant-only loss, TRL must be able to mask it."""
-    from .modeling import load_tokenizer, resolve_model
+    from .training.modeling import load_tokenizer, resolve_model
 
     first = next(iter(stages.values()), {})
     loading = first.get("training", {}).get("model_init_kwargs") or {}  # revision, trust_remote_code
@@ -254,12 +254,12 @@ def unreachable(error: BaseException) -> bool:
 
 def assistant_mask_check(tokenizer, model_name: str, stages: list[str]) -> Check:
     """What the SFT stage does with assistant_only_loss: the stage's fallback training
-    template when TRL cannot patch the model's own (training_template.py), then TRL's
+    template when TRL cannot patch the model's own (training/chat_template.py), then TRL's
     patching; then check the end-of-turn token is inside the loss mask."""
     from trl.chat_template_utils import (get_training_chat_template, has_generation_markers,
                                          is_chat_template_stop_token_trained)
 
-    from .training_template import use_training_template
+    from .training.chat_template import use_training_template
 
     where = f"assistant-only loss ({', '.join(stages)})"
     try:

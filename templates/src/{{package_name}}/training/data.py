@@ -1,0 +1,121 @@
+"""Data: load a dataset (hub, mirror or local file), convert rows to chat messages,
+clean, de-duplicate and split, reporting how many rows each step removed.
+
+Hub datasets honour HF_ENDPOINT, so `export HF_ENDPOINT=https://hf-mirror.com` uses a
+mirror; a local .json/.jsonl/.parquet/.csv file or folder works in place of a hub id.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from datasets import Dataset, load_dataset
+
+from ..config import DataError
+from .formats import CONVERTERS, Messages, with_system_prompt
+from ..progress import track
+
+LOCAL_BUILDERS = {".json": "json", ".jsonl": "json", ".parquet": "parquet", ".csv": "csv"}
+
+
+@dataclass
+class DataConfig:
+    dataset: str
+    config: str | None = None
+    split: str = "train"
+    format: str = "alpaca"  # alpaca | messages | sharegpt | gsm8k | math | mbpp | humaneval
+    columns: dict[str, str] = field(default_factory=dict)  # canonical name -> column in the dataset
+    system_prompt: str | None = None  # added as the first turn of every conversation
+    keep: dict[str, str] = field(default_factory=dict)  # extra columns carried along (e.g. for rewards): name -> column
+    max_rows: int | None = None  # keep the first N rows (after loading), for quick runs
+    min_response_chars: int = 2
+    max_chars: int = 6000  # whole conversation; longer rows are dropped, not truncated
+    validation_fraction: float = 0.05
+    seed: int = 42
+
+    def column(self, name: str) -> str:
+        return self.columns.get(name, name)
+
+
+def load_rows(cfg: DataConfig) -> Dataset:
+    """The raw dataset: a local file or folder if `dataset` is a path, else the hub."""
+    path = Path(cfg.dataset)
+    if path.exists():
+        if path.is_dir():
+            dataset = load_dataset(str(path), split=cfg.split)
+        elif path.suffix in LOCAL_BUILDERS:
+            dataset = load_dataset(LOCAL_BUILDERS[path.suffix], data_files=str(path), split="train")
+        else:
+            raise DataError(f"{path}: unsupported file type (use one of {sorted(LOCAL_BUILDERS)})")
+    else:
+        try:
+            dataset = load_dataset(cfg.dataset, cfg.config, split=cfg.split)
+        except Exception as error:  # the hub raises many types; all mean the same to a user
+            raise DataError(
+                f"could not load '{cfg.dataset}' (config={cfg.config}, split={cfg.split}) from the hub: {error}\n"
+                "Offline or in China? Set HF_ENDPOINT=https://hf-mirror.com, or point data.dataset at a local file."
+            ) from error
+    if cfg.max_rows is not None:
+        dataset = dataset.select(range(min(cfg.max_rows, len(dataset))))
+    return dataset
+
+
+# ---------------------------------------------------------------- cleaning
+
+
+def problem(messages: Messages, cfg: DataConfig) -> str | None:
+    """Why a conversation should be dropped, or None to keep it."""
+    if not messages or messages[-1]["role"] != "assistant" or any(not m["content"].strip() for m in messages):
+        return "empty"
+    if len(messages[-1]["content"].strip()) < cfg.min_response_chars:
+        return "too_short"
+    if sum(len(m["content"]) for m in messages) > cfg.max_chars:
+        return "too_long"
+    return None
+
+
+def prepare(cfg: DataConfig, dataset: Dataset | None = None, log: Callable[[str], None] = print):
+    """Load, convert, clean, de-duplicate and split. Returns (train, validation, report)."""
+    if cfg.format not in CONVERTERS:
+        raise DataError(f"data.format '{cfg.format}' is not one of {sorted(CONVERTERS)}")
+    dataset = load_rows(cfg) if dataset is None else dataset
+    convert = CONVERTERS[cfg.format]
+    if missing := sorted(set(cfg.keep.values()) - set(dataset.column_names)):
+        raise DataError(f"data.keep names column(s) {missing} that '{cfg.dataset}' lacks (it has {dataset.column_names})")
+    removed = {"empty": 0, "too_short": 0, "too_long": 0, "duplicate": 0}
+    seen: set[str] = set()
+    kept: list[dict[str, Any]] = []
+    for row in track(dataset, f"prepare {cfg.dataset}", total=len(dataset)):
+        messages = convert(row, cfg)
+        if messages:
+            messages = with_system_prompt(messages, cfg.system_prompt)
+        reason = problem(messages, cfg)
+        key = json.dumps(messages, ensure_ascii=False, sort_keys=True)
+        if reason is None and key in seen:
+            reason = "duplicate"
+        if reason:
+            removed[reason] += 1
+            continue
+        seen.add(key)
+        kept.append({"messages": messages, **{name: row.get(column) for name, column in cfg.keep.items()}})
+    if not kept:
+        raise DataError(f"no usable rows left in '{cfg.dataset}' after cleaning (removed: {removed})")
+
+    random.Random(cfg.seed).shuffle(kept)
+    n_validation = max(1, round(len(kept) * cfg.validation_fraction)) if cfg.validation_fraction > 0 and len(kept) > 1 else 0
+    validation, train = kept[:n_validation], kept[n_validation:]
+    report = {"loaded": len(dataset), "removed": removed, "train": len(train), "validation": len(validation)}
+    log(
+        f"data {cfg.dataset}: {report['loaded']} rows loaded, removed "
+        + ", ".join(f"{count} {reason}" for reason, count in removed.items())
+        + f"; {len(train)} train / {len(validation)} validation"
+    )
+    return _as_dataset(train), _as_dataset(validation), report
+
+
+def _as_dataset(rows: list[dict[str, Any]]) -> Dataset:
+    return Dataset.from_list(rows)
