@@ -131,6 +131,10 @@ def cmd_update(args) -> int:
     console.print(f"{args.destination}: template version {before}; updating to {target}")
     report = update_project(args.destination, vcs_ref=args.vcs_ref, conflict=args.conflict)
     console.print(f"updated {report.before} -> {report.after}")
+    if report.carried:
+        console.print("the template moved files you had changed; your changes went with them:")
+        for move in report.carried:
+            console.print(f"  {move.old} -> {move.new if move.how != 'kept' else '(kept: no new place)'} ({move.how})")
     if report.kept_student_files:
         console.print("your files, kept as they are; the template's version differs (compare, take what you need):")
         for name in report.kept_student_files:

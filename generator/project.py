@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,7 +19,15 @@ import yaml
 
 from generator import TEMPLATE_ROOT
 from generator.recipes import get_recipe
-from generator.updates import CHANGELOG, changelog_at_head, conflicted_files, differing_student_files, new_action_notes
+from generator.moves import Carried, carry_moved_edits, moved_at_head
+from generator.updates import (
+    CHANGELOG,
+    changelog_at_head,
+    conflicted_files,
+    differing_student_files,
+    new_action_notes,
+    render_fresh,
+)
 
 ANSWERS_FILE = ".copier-answers.yml"
 
@@ -78,6 +87,7 @@ class UpdateReport:
     conflicts: list[str] = field(default_factory=list)
     kept_student_files: list[str] = field(default_factory=list)  # skipped, and differ from the template's
     action_notes: list[str] = field(default_factory=list)  # new "Action needed" paragraphs of the changelog
+    carried: list[Carried] = field(default_factory=list)  # the student's edits of files the template moved
 
 
 def update_project(
@@ -94,20 +104,27 @@ def update_project(
         raise ProjectError(
             f"'{project}' has uncommitted changes; commit or stash them first (git add -A && git commit -m wip)"
         )
+    answers_before = read_answers(project)
+    moves = moved_at_head(project, answers_before.get("package_name", ""))
     # From inside the project, as `copier update` is run by hand: a template path stored
     # relative to the project then resolves the same way.
-    with _working_directory(project):
+    with _working_directory(project), tempfile.TemporaryDirectory(prefix="capstone-old-") as scratch:
+        old_render, owned = Path(scratch) / "old", ()
+        if moves:  # the old template's files, the base for carrying edits of moved files
+            owned = render_fresh(answers_before, old_render)
         try:
             copier.run_update(
                 ".", defaults=True, overwrite=True, vcs_ref=vcs_ref, conflict=conflict, quiet=quiet, unsafe=False
             )
         except Exception as error:
             raise ProjectError(_one_line(error)) from error
+        carried = carry_moved_edits(Path("."), moves, old_render, owned) if moves else []
         answers = read_answers(Path("."))
         kept = differing_student_files(Path("."), answers)
     changelog = project / CHANGELOG
     notes = new_action_notes(changelog_at_head(project), changelog.read_text(encoding="utf-8") if changelog.is_file() else "")
-    return UpdateReport(before, answers.get("_commit"), conflicted_files(project), kept, notes)
+    conflicts = sorted(set(conflicted_files(project)) | {c.new for c in carried if c.how == "conflict"})
+    return UpdateReport(before, answers.get("_commit"), conflicts, kept, notes, carried)
 
 
 def template_source(project: Path) -> str:

@@ -43,13 +43,9 @@ def differing_student_files(project: Path, answers: dict[str, Any]) -> list[str]
     """Student-owned files (copier's _skip_if_exists) whose content differs from what the
     template, at the project's recorded version, would write for the same answers."""
     project = Path(project)
-    data = {key: value for key, value in answers.items() if not key.startswith("_")}
     with tempfile.TemporaryDirectory(prefix="capstone-fresh-") as scratch:
         fresh = Path(scratch) / "fresh"
-        worker = copier.run_copy(
-            answers["_src_path"], fresh, data=data, defaults=True, vcs_ref=answers.get("_commit"), quiet=True, unsafe=False
-        )
-        patterns = worker.template.skip_if_exists  # read (and kept) while rendering
+        patterns = render_fresh(answers, fresh)
         differing = set()
         for pattern in patterns:
             for theirs in fresh.glob(pattern):
@@ -58,6 +54,16 @@ def differing_student_files(project: Path, answers: dict[str, Any]) -> list[str]
                 if mine.is_file() and mine.read_bytes() != theirs.read_bytes():
                     differing.add(name)
     return sorted(differing)
+
+
+def render_fresh(answers: dict[str, Any], destination: Path) -> tuple[str, ...]:
+    """Render the template at the answers' recorded version, with the same answers, into
+    `destination`; return that version's student-owned patterns (_skip_if_exists)."""
+    data = {key: value for key, value in answers.items() if not key.startswith("_")}
+    worker = copier.run_copy(
+        answers["_src_path"], destination, data=data, defaults=True, vcs_ref=answers.get("_commit"), quiet=True, unsafe=False
+    )
+    return tuple(worker.template.skip_if_exists)
 
 
 def new_action_notes(before: str, after: str) -> list[str]:

@@ -12,7 +12,7 @@ import yaml
 from generator import TEMPLATE_ROOT, copier_sync
 from generator.recipes import STAGES
 
-from .conftest import RECIPE_IDS, RECIPES, render
+from .conftest import RECIPE_IDS, RECIPES, render, run_in
 
 TEXT_SUFFIXES = {".py", ".yaml", ".yml", ".toml", ".md", ".jsonl", ".json", ".txt", ""}
 
@@ -188,3 +188,34 @@ def test_invalid_answers_fail_and_write_nothing(template_dir, tmp_path, answers,
         render(template_dir, destination, data.pop("recipe"), **data)
     assert message in str(raised.value)
     assert not destination.exists()
+
+
+# Imports every module of the package (side effects of import: none beyond warnings), and
+# prints the ones that fail with their error, so one run names every broken import.
+IMPORT_ALL = """
+import importlib, pkgutil, sys, traceback
+package = importlib.import_module(sys.argv[1])
+names = [package.__name__] + [m.name for m in pkgutil.walk_packages(package.__path__, package.__name__ + ".")]
+failed = []
+for name in names:
+    if name.endswith(".__main__"):
+        continue  # runs the CLI
+    try:
+        importlib.import_module(name)
+    except Exception:
+        failed.append(name + ": " + traceback.format_exc(limit=1).strip().splitlines()[-1])
+print(len(names), "modules")
+print("\\n".join(failed))
+sys.exit(1 if failed else 0)
+"""
+
+
+@pytest.mark.parametrize("recipe_id", RECIPE_IDS)
+def test_every_module_of_a_rendered_project_imports(template_dir, tmp_path, recipe_id):
+    """What an IDE or import analysis sees: every module resolves, nothing left out by
+    _exclude is still imported at module level."""
+    project = render(template_dir, tmp_path / "p", recipe_id)
+    result = run_in(project, "-c", IMPORT_ALL, "my_capstone")
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    modules = sorted(str(p.relative_to(project / "src")) for p in (project / "src").rglob("*.py"))
+    assert int(result.stdout.split()[0]) == len(modules), modules

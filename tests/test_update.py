@@ -126,7 +126,7 @@ def test_student_owned_file_keeps_the_students_version_exactly(template, project
     [
         ("templates/slides/content.yaml.jinja", "slides/content.yaml"),
         ("templates/report/report.md.jinja", "report/report.md"),
-        (PACKAGE_DIR + "/{% if with_rewards %}rewards{% endif %}/custom.py", "src/kept_name/rewards/custom.py"),
+        (PACKAGE_DIR + "/scoring/rewards/custom.py", "src/kept_name/scoring/rewards/custom.py"),
     ],
     ids=["slide-words", "report", "custom-rewards"],
 )
@@ -187,19 +187,15 @@ def test_new_question_gets_its_default_and_old_answers_are_kept(template, projec
 
 
 def test_new_stage_file_for_the_recipe_arrives(template, project):
-    template.edit(
-        f"{PACKAGE_DIR}/stages/{{% if 'sft' in stages %}}sft_callbacks.py{{% endif %}}",
-        lambda s: '"""Callbacks for the SFT stage (new in v2)."""\n',
-    )
-    template.edit(
-        f"{PACKAGE_DIR}/stages/{{% if 'grpo' in stages %}}grpo_extra.py{{% endif %}}", lambda s: "# not for sft\n"
-    )
+    """A file the template adds arrives; one that _exclude leaves out for the recipe does not."""
+    template.edit(f"{PACKAGE_DIR}/training/stages/sft_callbacks.py", lambda s: '"""Callbacks for the SFT stage (new in v2)."""\n')
+    template.edit(f"{PACKAGE_DIR}/scoring/rewards/extra.py", lambda s: "# not for a chat-only recipe\n")
     template.release("v2")
 
     update_project(project)
 
-    assert (project / "src/kept_name/stages/sft_callbacks.py").is_file()
-    assert not (project / "src/kept_name/stages/grpo_extra.py").exists()
+    assert (project / "src/kept_name/training/stages/sft_callbacks.py").is_file()
+    assert not (project / "src/kept_name/scoring/rewards").exists()
 
 
 def test_update_to_a_version_that_does_not_exist_fails_and_changes_nothing(capsys, project):

@@ -57,6 +57,11 @@ class History:
         added = git(self.root, "log", "--diff-filter=A", "--format=%H", "--", "templates/src/*/custom.py").split()
         return git(self.root, "rev-parse", f"{added[-1]}^").strip()
 
+    def last_commit_before_the_regrouping(self) -> str:
+        """The last commit whose package was a flat row of modules (stages/ at the top)."""
+        removed = git(self.root, "log", "--diff-filter=D", "--format=%H", "--", "templates/src/{{package_name}}/stages/__init__.py").split()
+        return git(self.root, "rev-parse", f"{removed[-1]}^").strip()
+
     def tag(self, old_commit: str) -> None:
         git(self.root, "tag", OLD, old_commit)
         copy_working_tree(self.root)
@@ -131,10 +136,37 @@ def test_own_rewards_written_before_custom_py_existed_still_load_after_the_updat
 
     out = capsys.readouterr().out
     assert code == 0, out
-    assert own in out.split("template's version differs", 1)[1]
+    # The package was regrouped since: the file moved to scoring/rewards/ with the rest.
+    moved = f"src/{package}/scoring/rewards/custom.py"
+    assert f"{own} -> {moved} (moved)" in out
+    assert moved in out.split("template's version differs", 1)[1]
     assert "Action needed" in out and "CUSTOM_REWARDS" in out
-    assert "def brevity" in (project / own).read_text(encoding="utf-8")
-    loaded = run_in(project, "-c", f"from {package} import rewards; print(sorted(rewards.CUSTOM_REWARDS), 'accuracy' in rewards.REWARDS)")
+    assert "def brevity" in (project / moved).read_text(encoding="utf-8") and not (project / own).exists()
+    loaded = run_in(project, "-c", f"from {package}.scoring import rewards; print(sorted(rewards.CUSTOM_REWARDS), 'accuracy' in rewards.REWARDS)")
     assert loaded.returncode == 0, loaded.stderr[-2000:]
     assert loaded.stdout.split() == ["[]", "True"]
     assert "defines no CUSTOM_REWARDS" in loaded.stderr
+
+
+@pytest.mark.slow
+def test_edits_of_files_the_regrouping_moved_go_with_them(capsys, history, tmp_path):
+    """copier update deletes a moved file at its old path; capstone update carries the
+    student's edits to the new path: merged into a template file, whole for their own file."""
+    history.tag(history.last_commit_before_the_regrouping())
+    project = generate_old(history, tmp_path / "p", recipe="math-reasoning", language="en", project_name="moved")
+    sft, custom = project / "src/moved/stages/sft.py", project / "src/moved/rewards/custom.py"
+    student_commit(project, "src/moved/stages/sft.py", sft.read_text(encoding="utf-8") + "\n# my SFT note\n")
+    student_commit(project, "src/moved/rewards/custom.py", custom.read_text(encoding="utf-8") + "\n# my reward note\n")
+
+    code = cli.main(["update", str(project)])
+
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "src/moved/stages/sft.py -> src/moved/training/stages/sft.py (merged)" in out
+    assert "src/moved/rewards/custom.py -> src/moved/scoring/rewards/custom.py (moved)" in out
+    merged = (project / "src/moved/training/stages/sft.py").read_text(encoding="utf-8")
+    assert merged.endswith("# my SFT note\n") and "from ..chat_template import" in merged  # the template's new imports
+    assert "# my reward note" in (project / "src/moved/scoring/rewards/custom.py").read_text(encoding="utf-8")
+    assert not (project / "src/moved/stages").exists() and not (project / "src/moved/rewards").exists()
+    imported = run_in(project, "-c", "import moved.training.stages.sft, moved.scoring.rewards")
+    assert imported.returncode == 0, imported.stderr[-2000:]
