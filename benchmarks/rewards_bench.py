@@ -1,7 +1,7 @@
 """Benchmark: reward and sandbox throughput of a generated GRPO project.
 
 Not a test: it prints figures. Run with `make bench` (or python benchmarks/rewards_bench.py).
-Renders math-reasoning into a temporary folder and imports its rewards/ and sandbox.py:
+Renders math-reasoning into a temporary folder and imports its scoring/rewards/ and scoring/sandbox/:
   - math completions scored per second (accuracy with math-verify, format rewards);
   - sandbox executions per second with 1 and 2 workers, per isolation setting, and the
     overhead of one execution of a trivial program.
@@ -64,7 +64,7 @@ def main() -> int:
 
     from my_capstone.scoring.rewards.format import think_format_lenient, think_format_strict
     from my_capstone.scoring.rewards.math import accuracy_reward
-    from my_capstone.scoring.rewards.shaping import repetition_penalty
+    from my_capstone.scoring.rewards.shaping import get_repetition_penalty_reward
     from my_capstone.scoring.sandbox import Sandbox, SandboxConfig
 
     completions, solutions = math_completions(MATH_COMPLETIONS)
@@ -74,7 +74,7 @@ def main() -> int:
         ("accuracy (math-verify)", accuracy_reward, {"solution": solutions}),
         ("think_format_strict", think_format_strict, {}),
         ("think_format_lenient", think_format_lenient, {}),
-        ("repetition", repetition_penalty(), {}),
+        ("repetition", get_repetition_penalty_reward(), {}),
     ):
         rate, seconds = per_second(function, completions, **kwargs)
         print(f"   {name:<24} {rate:10.0f} completions/s  ({seconds * 1000:.0f} ms for the batch)")

@@ -7,6 +7,7 @@ the contract between recipe authors and the template.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -32,6 +33,13 @@ METRICS = (
 )
 # Evaluation tasks: fixed chat prompts, or a dataset with gold answers / tests.
 EVAL_TASKS = ("chat", "math", "code")
+# Rewards the generated project's scoring/rewards/ registers (configs/grpo.yaml names them).
+REWARDS = (
+    "accuracy", "think_format_strict", "think_format_lenient", "reasoning_steps",
+    "cosine_length", "soft_overlong", "repetition", "code_execution",
+)
+# ...or a function of one's own by dotted path, package.module.function (as TRL's reward_funcs).
+DOTTED_PATH = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
 
 
 class RecipeError(ValueError):
@@ -82,6 +90,9 @@ class StageSpec(_Strict):
         for reward in self.rewards:
             if not isinstance(reward.get("name"), str):
                 raise ValueError(f"every reward needs a `name`, got {reward}")
+            if reward["name"] not in REWARDS and not DOTTED_PATH.fullmatch(reward["name"]):
+                raise ValueError(f"unknown reward '{reward['name']}' (known: {', '.join(REWARDS)}; "
+                                 "or a function of one's own by dotted path, package.module.function)")
         # The configs size data filters and evaluation from these, so the recipe states them.
         length_key = TRAINED_LENGTH[self.name]
         if not isinstance(self.training.get(length_key), int):

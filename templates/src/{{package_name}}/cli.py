@@ -1,4 +1,8 @@
-"""Command line of this project: run | eval | data | preflight | plots | report | slides | tiny (see --help of each)."""
+"""Command line of this project: run | eval | data | preflight | plots | report | slides | tiny (see --help of each).
+
+Every command that reads configs takes `--set <config>.<dotted.key>=<value>` (repeatable),
+applied after the profile: `run --profile gpu-24gb --set sft.training.learning_rate=1e-5`.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,12 @@ from pathlib import Path
 from .config import HUB_UNREACHABLE, PipelineConfig, ProjectError
 
 PROG = f"python -m {__package__}"
+SET_HELP = ("override one config value after the profile (repeatable): <config>.<dotted.key>=<value>, "
+            "<config> a file in configs/ or every_stage, the value read as YAML; e.g. sft.training.learning_rate=1e-5")
+
+
+def add_set_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--set", action="append", default=[], dest="overrides", metavar="CONFIG.KEY=VALUE", help=SET_HELP)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,24 +32,29 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--profile", help="hardware profile in configs/profiles/ (tiny = CPU smoke run)")
     run.add_argument("--stages", help="comma-separated subset of stages to run (earlier outputs are reused)")
     run.add_argument("--no-eval", action="store_true", help="train only")
+    add_set_option(run)
 
     evaluate = commands.add_parser("eval", help="evaluate the base model and every trained stage")
     evaluate.add_argument("--profile")
+    add_set_option(evaluate)
 
     data = commands.add_parser("data", help="load, convert and clean a stage's data; print the report")
     data.add_argument("--profile")
     data.add_argument("--stage", default=None, help="stage whose data to prepare (default: the first)")
+    add_set_option(data)
 
     for name, what in (("plots", "the plots"), ("report", "the tables and figures of report/report.md"),
                        ("slides", "slides/slides.pptx")):
         present = commands.add_parser(name, help=f"rebuild {what} from results.json (no model is loaded)")
         present.add_argument("--profile", help="the profile whose results to use (tiny = the smoke run)")
+        add_set_option(present)
 
     commands.add_parser("tiny", help="build (or find) the tiny offline model and print its folder")
 
     preflight = commands.add_parser("preflight", help="check configs, GPU, disk, tokenizer and packages before a real run")
     preflight.add_argument("--profile", help="hardware profile in configs/profiles/ (gpu-24gb, ...)")
     preflight.add_argument("--json", action="store_true", help="print the checks and every effective TRL config field as JSON")
+    add_set_option(preflight)
 
     args = parser.parse_args(argv)
     try:
@@ -95,14 +110,14 @@ def dispatch(args: argparse.Namespace) -> int:
         from .talk.present import present
 
         parts = () if args.command == "plots" else (args.command,)  # present() names the parts it built
-        made = present(args.profile, args.config_dir, parts=parts, strict=True)
+        made = present(args.profile, args.config_dir, parts=parts, strict=True, overrides=args.overrides)
         if args.command == "plots":
             print("\n".join(map(str, made)))
         return 0
 
     from .config import load_pipeline
 
-    _prepare_environment(load_pipeline(args.profile, args.config_dir))
+    _prepare_environment(load_pipeline(args.profile, args.config_dir, args.overrides))
     if args.command == "preflight":
         return _preflight(args)
 
@@ -111,11 +126,12 @@ def dispatch(args: argparse.Namespace) -> int:
 
     if args.command == "run":
         only = [s.strip() for s in args.stages.split(",")] if args.stages else None
-        pipeline.run(args.profile, only=only, evaluate=not args.no_eval, config_dir=args.config_dir)
+        pipeline.run(args.profile, only=only, evaluate=not args.no_eval, config_dir=args.config_dir,
+                     overrides=args.overrides)
     elif args.command == "eval":
-        pipeline.evaluate_only(args.profile, args.config_dir)
+        pipeline.evaluate_only(args.profile, args.config_dir, args.overrides)
     elif args.command == "data":
-        pipeline.prepare_data(args.profile, args.stage, args.config_dir)
+        pipeline.prepare_data(args.profile, args.stage, args.config_dir, args.overrides)
     return 0
 
 
@@ -140,6 +156,6 @@ def _preflight(args: argparse.Namespace) -> int:
     from .preflight import failed, report_lines, run_preflight
 
     with contextlib.redirect_stdout(sys.stderr):  # library notes must not mix into the JSON
-        report = run_preflight(args.profile, args.config_dir)
+        report = run_preflight(args.profile, args.config_dir, args.overrides)
     print(json.dumps(report, indent=1, ensure_ascii=False) if args.json else "\n".join(report_lines(report)))
     return 1 if failed(report) else 0

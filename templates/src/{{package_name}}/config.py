@@ -2,10 +2,16 @@
 
 A profile (configs/profiles/<name>.yaml) is a set of overrides keyed by config file
 name (`pipeline`, `eval`, one per stage) plus `every_stage`, applied to every stage
-before that stage's own overrides. Sections are then parsed into dataclasses
-(TRL's config classes for training): each value is converted to its field's declared
-type (YAML reads `2e-5` as text), and a misspelt key or a value of the wrong type fails
-loudly, naming the file (the profile's, when a profile set it) and the key.
+configs/pipeline.yaml lists under `stages:` before that stage's own overrides. Then
+come the command line's overrides, `--set <config>.<dotted.key>=<value>` (the value read
+as YAML), with `every_stage` as a config name too:
+
+    configs/<name>.yaml  <  profile (every_stage, then <name>)  <  --set (every_stage, then <name>)
+
+Sections are then parsed into dataclasses (TRL's config classes for training): each
+value is converted to its field's declared type (YAML reads `2e-5` as text), and a
+misspelt key or a value of the wrong type fails loudly, naming where the value was set
+(the config file, the profile's line or the `--set` option) and the key.
 """
 
 from __future__ import annotations
@@ -14,14 +20,15 @@ import dataclasses
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Sequence, TypeVar
 
 import yaml
 
 from .config_types import TypeMismatch, field_types, to_declared_type
 
 CONFIG_DIR = Path("configs")
-NOT_STAGES = ("pipeline", "eval", "demo")  # config files that `every_stage` does not touch
+EVERY_STAGE = "every_stage"  # the section of a profile (or --set) that every stage config receives
+SET = "--set"  # the command-line option of overrides, as errors name it
 T = TypeVar("T")
 
 
@@ -98,17 +105,53 @@ def load_profile(profile: str | None, config_dir: Path = CONFIG_DIR) -> dict[str
     return read_yaml(path)
 
 
-def load_config(name: str, profile: str | None = None, config_dir: Path = CONFIG_DIR) -> Section:
-    """configs/<name>.yaml with the profile's overrides applied."""
-    overrides = load_profile(profile, config_dir)
-    known = {p.stem for p in config_dir.glob("*.yaml")} | {"every_stage"}
-    if unknown := sorted(set(overrides) - known):
+def config_names(config_dir: Path = CONFIG_DIR) -> set[str]:
+    """The names an override may address: every configs/<name>.yaml, and every_stage."""
+    return {p.stem for p in config_dir.glob("*.yaml")} | {EVERY_STAGE}
+
+
+def parse_override(text: str, known: set[str]) -> tuple[str, dict[str, Any]]:
+    """'sft.training.learning_rate=1e-5' -> ('sft', {'training': {'learning_rate': '1e-5'}}):
+    the config it addresses and the nested value, read as YAML (1e-5, true, [a, b], null)."""
+    path, equals, text_value = text.partition("=")
+    keys = path.strip().split(".")
+    if not equals or len(keys) < 2 or not all(keys):
+        raise ConfigError(f"{SET} {text}: expected <config>.<key>=<value>, e.g. {SET} sft.training.learning_rate=1e-5")
+    if keys[0] not in known:
+        raise ConfigError(f"{SET} {text}: no config file named '{keys[0]}'{did_you_mean(keys[0], known)} "
+                          f"(known: {', '.join(sorted(known))})")
+    try:
+        value = yaml.safe_load(text_value)
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{SET} {text}: the value is not valid YAML ({error}); quote text that holds ': ' or '#'") from None
+    for key in reversed(keys[1:]):
+        value = {key: value}
+    return keys[0], value
+
+
+def load_config(name: str, profile: str | None = None, config_dir: Path = CONFIG_DIR,
+                overrides: Sequence[str] = ()) -> Section:
+    """configs/<name>.yaml with the profile's overrides, then the `--set` ones (`overrides`:
+    '<config>.<key>=<value>' texts; of two for one key the later wins), each key
+    remembering where it was set.
+    `every_stage` goes only into the stages configs/pipeline.yaml names: a config file a
+    student adds (configs/judge.yaml) is never silently given training keys."""
+    profile_values = load_profile(profile, config_dir)
+    known = config_names(config_dir)
+    if unknown := sorted(set(profile_values) - known):
         raise ConfigError(f"profile '{profile}': no config file named {unknown} in {config_dir}/")
     profile_path = config_dir / "profiles" / f"{profile}.yaml"
+    command_line = [parse_override(text, known) for text in overrides]
+    # In a profile and on the command line alike, a stage's own section beats every_stage.
+    is_stage = name != "pipeline" and name in load_pipeline(profile, config_dir, overrides).stages
+    targets = [EVERY_STAGE, name] if is_stage else [name]
+    layers = [(f"{profile_path}: {target}", profile_values.get(target)) for target in targets]
+    layers += [(f"{SET} {target}", value) for target in targets for addressed, value in command_line if addressed == target]
     config = Section(read_yaml(config_dir / f"{name}.yaml"))
-    if name not in NOT_STAGES:
-        config = deep_merge(config, overrides.get("every_stage", {}), f"{profile_path}: every_stage")
-    return deep_merge(config, overrides.get(name, {}), f"{profile_path}: {name}")
+    for origin, values in layers:
+        if values is not None:
+            config = deep_merge(config, values, origin)
+    return config
 
 
 def key_location(values: dict[str, Any], where: str, key: str) -> str:
@@ -130,10 +173,12 @@ def refuse_owned(values: dict[str, Any] | None, where: str, owned: dict[str, str
         raise ConfigError(f"{key_location(values, where, key)} is set by the pipeline ({owned[key]})")
 
 
-def build(cls: type[T], values: dict[str, Any] | None, where: str, **fixed: Any) -> T:
-    """Fill dataclass `cls` from `values`, each converted to its field's declared type;
-    unknown keys and unconvertible values are errors naming `where` and the key."""
+def convert(cls: type, values: dict[str, Any] | None, where: str) -> dict[str, Any]:
+    """`values` with each one converted to its field's declared type in dataclass `cls`;
+    unknown keys and unconvertible values are errors naming where they were set."""
     values = values if values is not None else {}
+    if not isinstance(values, dict):
+        raise ConfigError(f"{where}: expected a mapping of {cls.__name__} keys, got {values!r}")
     names = {field.name for field in dataclasses.fields(cls)}
     if unknown := sorted(set(values) - names):
         located = [key_location(values, where, key) + did_you_mean(key, names) for key in unknown]
@@ -145,6 +190,13 @@ def build(cls: type[T], values: dict[str, Any] | None, where: str, **fixed: Any)
             converted[key] = to_declared_type(value, types.get(key, Any))
         except TypeMismatch as error:
             raise ConfigError(f"{key_location(values, where, key)}: expected {error}, got {value!r}") from None
+    return converted
+
+
+def build(cls: type[T], values: dict[str, Any] | None, where: str, **fixed: Any) -> T:
+    """Fill dataclass `cls` from `values`, each converted to its field's declared type;
+    unknown keys and unconvertible values are errors naming `where` and the key."""
+    converted = convert(cls, values, where)
     try:
         return cls(**{**converted, **fixed})
     except (TypeError, ValueError) as error:
@@ -166,5 +218,6 @@ class PipelineConfig:
     torch_threads: int | None = None
 
 
-def load_pipeline(profile: str | None, config_dir: Path = CONFIG_DIR) -> PipelineConfig:
-    return build(PipelineConfig, load_config("pipeline", profile, config_dir), "configs/pipeline.yaml")
+def load_pipeline(profile: str | None, config_dir: Path = CONFIG_DIR, overrides: Sequence[str] = ()) -> PipelineConfig:
+    """configs/pipeline.yaml with the profile and `--set pipeline.<key>=...` applied."""
+    return build(PipelineConfig, load_config("pipeline", profile, config_dir, overrides), "configs/pipeline.yaml")

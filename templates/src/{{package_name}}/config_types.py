@@ -42,6 +42,33 @@ def to_declared_type(value: Any, annotation: Any) -> Any:
         return value
 
 
+def typed(values: dict[str, Any], cls: type) -> dict[str, Any]:
+    """`values` converted to dataclass `cls`'s field types where they convert, the rest
+    (unknown keys, wrong types) as they are: a record of a config, never its check."""
+    types = field_types(cls)
+    converted = dict(values)
+    for key, value in values.items():
+        try:
+            converted[key] = to_declared_type(value, types.get(key, Any))
+        except TypeMismatch:
+            pass
+    return converted
+
+
+def jsonable(value: Any) -> Any:
+    """`value` as JSON (and safe YAML) can hold it: enums as their values, tuples as lists,
+    dict keys as text, anything else unusual as its text."""
+    if isinstance(value, enum.Enum):
+        return jsonable(value.value)
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, (list, tuple, set)):
+        return [jsonable(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): jsonable(item) for key, item in value.items()}
+    return str(value)
+
+
 def type_name(annotation: Any) -> str:
     if annotation is NONE:
         return "null"

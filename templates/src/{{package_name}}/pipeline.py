@@ -1,6 +1,11 @@
 """The recipe's pipeline: stages in order, each reading the previous stage's output
 from outputs/<stage>/model, then the same evaluation for every model, then plots,
 report tables and slides (present.py).
+
+Each stage's effective config (its YAML with the profile and `--set` overrides, values
+converted to their declared types) is written to outputs/<stage>/config.yaml before it
+trains and recorded in results.json with its outcome; the evaluation's likewise, in
+outputs/eval/config.yaml and each evaluation entry.
 """
 
 from __future__ import annotations
@@ -8,13 +13,17 @@ from __future__ import annotations
 import time
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any, Sequence
+
+import yaml
 
 from .config import CONFIG_DIR, ConfigError, MissingError, PipelineConfig, build, load_config, load_pipeline
+from .config_types import jsonable, typed
 from .scoring.evaluation import EvalConfig, evaluate_model
 from .scoring.evaluation.harness import check_comparable, read_jsonl
 from .training.modeling import resolve_model
 from .talk.present import present
-from .results import RESULTS_FILE, Results
+from .results import Results, results_path
 from .training.stages import stage_module
 from .training.stages.common import StageContext
 
@@ -24,36 +33,72 @@ def run(
     only: list[str] | None = None,
     evaluate: bool = True,
     config_dir: Path = CONFIG_DIR,
+    overrides: Sequence[str] = (),
 ) -> Path:
-    """Run the selected stages (all by default), evaluate, plot; return results.json's path."""
-    pipeline = load_pipeline(profile, config_dir)
+    """Run the selected stages (all by default), evaluate, plot; return results.json's path.
+    `overrides`: `--set` texts, '<config>.<key>=<value>', applied after the profile."""
+    pipeline = load_pipeline(profile, config_dir, overrides)
     if unknown := sorted(set(only or []) - set(pipeline.stages)):
         raise ConfigError(f"no stage {unknown} in this recipe (stages: {pipeline.stages})")
     output_dir = Path(pipeline.output_dir)
-    results_path = output_dir / RESULTS_FILE
+    path = results_path(pipeline)
     results = _results_for(pipeline, profile) if only else Results(pipeline.recipe, profile, pipeline.base_model)
 
     current = resolve_model(pipeline.base_model)
-    for index, name in enumerate(pipeline.stages, start=1):
+    # Stages after the last selected one are neither run nor needed.
+    last = max(pipeline.stages.index(name) for name in only) if only else len(pipeline.stages) - 1
+    for index, name in enumerate(pipeline.stages[: last + 1], start=1):
         stage_dir = output_dir / name
         if only and name not in only:
             current = _existing_output(stage_dir, name)
             continue
         print(f"[{index}/{len(pipeline.stages)}] stage {name}: {current} -> {stage_dir}/model", flush=True)
-        ctx = StageContext(name, load_config(name, profile, config_dir), current, stage_dir, pipeline.report_to, pipeline.seed)
+        config = load_config(name, profile, config_dir, overrides)
+        effective = save_config(stage_config(name, config), stage_dir, f"stage {name}", profile, overrides)
+        ctx = StageContext(name, config, current, stage_dir, pipeline.report_to, pipeline.seed)
         started = time.perf_counter()
         outcome = stage_module(name).run(ctx)
         outcome.summary["wall_seconds"] = round(time.perf_counter() - started, 2)
-        results.put("stages", asdict(outcome), key="name")
-        results.save(results_path)
+        results.put("stages", {**asdict(outcome), "config": effective}, key="name")
+        results.save(path)
         current = outcome.model_path
 
     if evaluate:
-        evaluate_all(results, profile, config_dir, output_dir)
-        results.save(results_path)
-    present(profile, config_dir)
-    print(f"results: {results_path}", flush=True)
-    return results_path
+        evaluate_all(results, profile, config_dir, output_dir, overrides)
+        results.save(path)
+    present(profile, config_dir, overrides=overrides)
+    print(f"results: {path}", flush=True)
+    return path
+
+
+def stage_config(name: str, config: dict[str, Any]) -> dict[str, Any]:
+    """The stage's sections with values converted as the stage converts them: `model`
+    (trl.ModelConfig), `data` (DataConfig), `training` (the stage's TRL config class);
+    other sections (rewards, trainer) as they are. A value that does not convert is kept
+    as written: the stage itself refuses it, naming where it was set."""
+    from trl import ModelConfig
+
+    from .training.data import DataConfig
+
+    classes = {"model": ModelConfig, "data": DataConfig}
+    try:
+        classes["training"] = stage_module(name).training_config_class(config)
+    except ConfigError:
+        pass  # the stage says what is wrong when it runs
+    return {section: typed(values, classes[section]) if section in classes and isinstance(values, dict) else values
+            for section, values in config.items()}
+
+
+def save_config(config: dict[str, Any], folder: Path, what: str, profile: str | None,
+                overrides: Sequence[str]) -> dict[str, Any]:
+    """Write `config` to <folder>/config.yaml beside what it makes; return it JSON-safe."""
+    effective = jsonable(config)
+    sources = ["configs/", *([f"profile {profile}"] if profile else []), *(f"--set {text}" for text in overrides)]
+    header = f"# The effective config of {what}: " + ", then ".join(sources).replace("\n", " ") + "\n"
+    folder.mkdir(parents=True, exist_ok=True)
+    text = yaml.safe_dump(effective, sort_keys=False, allow_unicode=True, width=120)
+    (folder / "config.yaml").write_text(header + text, encoding="utf-8")
+    return effective
 
 
 def _existing_output(stage_dir: Path, name: str) -> str:
@@ -63,9 +108,11 @@ def _existing_output(stage_dir: Path, name: str) -> str:
     return str(model_dir)
 
 
-def evaluate_all(results: Results, profile: str | None, config_dir: Path, output_dir: Path) -> None:
+def evaluate_all(results: Results, profile: str | None, config_dir: Path, output_dir: Path,
+                 overrides: Sequence[str] = ()) -> None:
     """The base model and every stage's model through the same harness."""
-    cfg = build(EvalConfig, load_config("eval", profile, config_dir), "configs/eval.yaml")
+    cfg = build(EvalConfig, load_config("eval", profile, config_dir, overrides), "configs/eval.yaml")
+    effective = save_config(asdict(cfg), output_dir / "eval", "the evaluation", profile, overrides)
     validation = _validation_rows(results)
     # Each model is loaded as its stage loaded it (revision, trust_remote_code, attn_implementation).
     first = results.stages[0]["summary"].get("input_loading", {}) if results.stages else {}
@@ -77,6 +124,7 @@ def evaluate_all(results: Results, profile: str | None, config_dir: Path, output
         started = time.perf_counter()
         entry = evaluate_model(name, path, cfg, output_dir / "eval", validation, loading)
         entry["wall_seconds"] = round(time.perf_counter() - started, 2)
+        entry["config"] = effective
         results.put("evaluations", entry, key="model")
     check_comparable(results.evaluations)
 
@@ -92,30 +140,32 @@ def _validation_rows(results: Results) -> list[dict]:
 
 def _results_for(pipeline: PipelineConfig, profile: str | None) -> Results:
     """The saved results.json, or a fresh record when there is none yet."""
-    path = Path(pipeline.output_dir) / RESULTS_FILE
+    path = results_path(pipeline)
     return Results.load(path) if path.exists() else Results(pipeline.recipe, profile, pipeline.base_model)
 
 
-def evaluate_only(profile: str | None, config_dir: Path = CONFIG_DIR) -> Path:
+def evaluate_only(profile: str | None, config_dir: Path = CONFIG_DIR, overrides: Sequence[str] = ()) -> Path:
     """Evaluate the base model and the stages recorded in results.json (base only if none)."""
-    pipeline = load_pipeline(profile, config_dir)
-    results, path = _results_for(pipeline, profile), Path(pipeline.output_dir) / RESULTS_FILE
-    evaluate_all(results, profile, config_dir, Path(pipeline.output_dir))
+    pipeline = load_pipeline(profile, config_dir, overrides)
+    results, path = _results_for(pipeline, profile), results_path(pipeline)
+    evaluate_all(results, profile, config_dir, Path(pipeline.output_dir), overrides)
     results.save(path)
-    present(profile, config_dir)
+    present(profile, config_dir, overrides=overrides)
     print(f"results: {path}", flush=True)
     return path
 
 
-def prepare_data(profile: str | None, stage: str | None, config_dir: Path = CONFIG_DIR) -> dict:
+def prepare_data(profile: str | None, stage: str | None, config_dir: Path = CONFIG_DIR,
+                 overrides: Sequence[str] = ()) -> dict:
     """Load, convert and clean one stage's data without training: a quick check of a
     column mapping or a local file."""
     from .training.data import DataConfig, prepare
 
-    pipeline = load_pipeline(profile, config_dir)
+    pipeline = load_pipeline(profile, config_dir, overrides)
     name = stage or pipeline.stages[0]
     if name not in pipeline.stages:
         raise ConfigError(f"no stage '{name}' in this recipe (stages: {pipeline.stages})")
-    data_cfg = build(DataConfig, load_config(name, profile, config_dir).get("data"), f"configs/{name}.yaml: data")
+    data = load_config(name, profile, config_dir, overrides).get("data")
+    data_cfg = build(DataConfig, data, f"configs/{name}.yaml: data")
     _, _, report = prepare(data_cfg)
     return report

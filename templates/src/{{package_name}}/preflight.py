@@ -18,9 +18,10 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from .config import CONFIG_DIR, HUB_UNREACHABLE, load_config, load_pipeline
+from .config_types import jsonable
 from .training.modeling import TINY
 
 # Rough sizes of what a run writes, for a ~2B model in bf16 (Qwen3-1.7B: 3.4 GB of weights).
@@ -43,7 +44,7 @@ class Check:
 def build_stage(name: str, config: dict, input_model: str, pipeline, cuda: bool) -> tuple[dict, Check]:
     """The stage's ModelConfig and TRL training config, built by the stage's own code."""
     from .training.stages import stage_module
-    from .training.stages.common import StageContext, describe_method, loading_kwargs, model_config, training_config
+    from .training.stages.common import StageContext, describe_method
 
     module = stage_module(name)
     config, training_values = copy.copy(config), copy.copy(config.get("training") or {})  # copies keep key origins
@@ -53,9 +54,7 @@ def build_stage(name: str, config: dict, input_model: str, pipeline, cuda: bool)
     config["training"] = training_values
     ctx = StageContext(name, config, input_model, Path(pipeline.output_dir) / name, pipeline.report_to, pipeline.seed)
     try:
-        model_args = model_config(ctx)
-        training = training_config(ctx, module.training_config_class(config))
-        loading_kwargs(model_args, training)  # how the stage loads the model: training.model_init_kwargs
+        model_args, training, _ = module.parse_args(ctx)  # what the run parses, errors included
     except Exception as error:  # a config error names its file and key; show it as the fix
         return {"error": str(error)}, Check(f"config {name}", "fail", f"configs/{name}.yaml does not build", str(error))
     values = training.to_dict()
@@ -101,26 +100,14 @@ def steps(value: float) -> str:
     return f"{value:.0%} of the steps" if 0 < value < 1 else f"{value:g} steps"
 
 
-def jsonable(values: dict[str, Any]) -> dict[str, Any]:
-    """Enums as their values, anything else unusual as text."""
-    def convert(value):
-        if isinstance(value, (str, int, float, bool)) or value is None:
-            return value
-        if isinstance(value, (list, tuple)):
-            return [convert(v) for v in value]
-        if isinstance(value, dict):
-            return {str(k): convert(v) for k, v in value.items()}
-        return getattr(value, "value", str(value))
-    return {key: convert(value) for key, value in values.items()}
-
-
-def build_stages(pipeline, profile: str | None, config_dir: Path, cuda: bool) -> tuple[dict, list[Check]]:
+def build_stages(pipeline, profile: str | None, config_dir: Path, cuda: bool,
+                 overrides: Sequence[str] = ()) -> tuple[dict, list[Check]]:
     from .training.modeling import resolve_model
 
     stages, checks = {}, []
     current = resolve_model(pipeline.base_model)
     for name in pipeline.stages:
-        config = load_config(name, profile, config_dir)
+        config = load_config(name, profile, config_dir, overrides)
         stages[name], check = build_stage(name, config, current, pipeline, cuda)
         checks.append(check)
         current = str(Path(pipeline.output_dir) / name / "model")
@@ -279,11 +266,12 @@ def assistant_mask_check(tokenizer, model_name: str, stages: list[str]) -> Check
 # ---------------------------------------------------------------- entry points
 
 
-def run_preflight(profile: str | None, config_dir: Path = CONFIG_DIR) -> dict[str, Any]:
+def run_preflight(profile: str | None, config_dir: Path = CONFIG_DIR, overrides: Sequence[str] = ()) -> dict[str, Any]:
+    """Every check, and every stage's effective configs, with the profile and `--set` overrides applied."""
     import torch
 
-    pipeline = load_pipeline(profile, config_dir)
-    stages, checks = build_stages(pipeline, profile, config_dir, cuda=torch.cuda.is_available())
+    pipeline = load_pipeline(profile, config_dir, overrides)
+    stages, checks = build_stages(pipeline, profile, config_dir, cuda=torch.cuda.is_available(), overrides=overrides)
     checks += gpu_checks(profile, stages)
     checks.append(tokenizer_check(pipeline, stages))
     checks += disk_checks(pipeline, stages)

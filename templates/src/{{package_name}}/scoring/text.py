@@ -10,7 +10,12 @@ THINK_OPEN, THINK_CLOSE = "<think>", "</think>"
 
 
 def completion_text(completion) -> str:
-    """A completion as text, whether TRL passes a string or a list of chat messages."""
+    """A completion as text, whether TRL passes a string or a list of chat messages.
+
+    Example:
+        >>> completion_text([{"role": "assistant", "content": "42"}]), completion_text("42")
+        ('42', '42')
+    """
     if isinstance(completion, str):
         return completion
     if isinstance(completion, list):
@@ -20,7 +25,12 @@ def completion_text(completion) -> str:
 
 def answer_region(text: str) -> str:
     """What follows the last </think>; with an unclosed <think>, everything after it
-    (the answer is then inside the unfinished block); else the whole text."""
+    (the answer is then inside the unfinished block); else the whole text.
+
+    Example:
+        >>> answer_region("<think>2 + 2</think>4"), answer_region("<think>so 4"), answer_region("4")
+        ('4', 'so 4', '4')
+    """
     if THINK_CLOSE in text:
         return text.rsplit(THINK_CLOSE, 1)[1]
     if THINK_OPEN in text:

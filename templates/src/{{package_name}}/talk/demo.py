@@ -8,14 +8,13 @@ audience sees is what the evaluation measured.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
-from ..config import CONFIG_DIR, build, load_config, load_pipeline
+from ..config import CONFIG_DIR, build, load_config
 from ..training.formats import prompt_messages
-from ..results import RESULTS_FILE
+from ..results import load_results
 
 
 @dataclass
@@ -29,22 +28,20 @@ class DemoConfig:
     system_prompt: str | None = None  # None: the evaluation's (configs/eval.yaml data.system_prompt)
 
 
-def load_demo(profile: str | None, config_dir: Path = CONFIG_DIR) -> tuple[DemoConfig, dict[str, str], Any]:
-    """The demo config, the models to compare ({label: path}) and the decoding settings."""
+def load_demo(profile: str | None, config_dir: Path = CONFIG_DIR,
+              overrides: Sequence[str] = ()) -> tuple[DemoConfig, dict[str, str], Any]:
+    """The demo config, the models to compare ({label: path}) and the decoding settings.
+    `overrides`: `--set` texts (e.g. demo.generation.max_new_tokens=256)."""
     from ..scoring.evaluation.generate import GenerationSettings
 
-    cfg = build(DemoConfig, load_config("demo", profile, config_dir), "configs/demo.yaml")
-    pipeline = load_pipeline(profile, config_dir)
-    results_path = Path(pipeline.output_dir) / RESULTS_FILE
-    if not results_path.is_file():
-        raise FileNotFoundError(f"{results_path} not found: train first (make smoke, or make train)")
-    results = json.loads(results_path.read_text(encoding="utf-8"))
+    cfg = build(DemoConfig, load_config("demo", profile, config_dir, overrides), "configs/demo.yaml")
+    results = load_results(profile, config_dir, overrides, command="demo")
     evaluated = {entry["model"]: entry["model_path"] for entry in results.get("evaluations", [])}
     models = {"base": evaluated.get("base") or results["base_model"]}
     if results.get("stages"):
         final = results["stages"][-1]
         models[final["name"]] = final["model_path"]
-    evaluation = load_config("eval", profile, config_dir)
+    evaluation = load_config("eval", profile, config_dir, overrides)
     if cfg.system_prompt is None:  # ask as the evaluation (and training) asks
         cfg.system_prompt = (evaluation.get("data") or {}).get("system_prompt")
     generation = {**(evaluation.get("generation") or {}), **cfg.generation}

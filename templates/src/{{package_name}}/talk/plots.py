@@ -20,7 +20,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from .fonts import INSTALL_HINT  # noqa: E402
-from .summary import metric_label, words  # noqa: E402
+from .summary import metric_label, shown_metrics, words  # noqa: E402
 
 # (zh title, en title, log-history keys: exact names or regular expressions)
 PANELS: list[tuple[str, str, tuple[str, ...]]] = [
@@ -76,7 +76,7 @@ def plot_metrics(results: dict[str, Any], metrics: list[str], output: Path, lang
         return None
     w = words(language)
     models = [w["base"] if e["model"] == "base" else e["model"] for e in evaluations]
-    metrics = [m for m in metrics if not m.endswith(("_ci_low", "_ci_high"))]  # drawn as error bars instead
+    metrics = shown_metrics(metrics)  # confidence bounds are drawn as error bars instead
     columns = min(3, len(metrics))
     rows = -(-len(metrics) // columns)
     figure, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 3.0 * rows), squeeze=False)

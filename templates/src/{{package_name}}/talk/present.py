@@ -6,16 +6,15 @@ and `report` can rebuild them at any time without touching a model.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
-from ..config import CONFIG_DIR, ConfigError, MissingError, ProjectError, load_config, load_pipeline
+from ..config import CONFIG_DIR, MissingError, ProjectError, load_config, load_pipeline
 from .fonts import plot_language
 from .plots import plot_metrics, plot_training
 from .report import fill_report, report_blocks
-from ..results import RESULTS_FILE
+from ..results import load_results
 
 SLIDES = Path("slides/slides.pptx")
 SLIDE_CONTENT = Path("slides/content.yaml")
@@ -57,48 +56,16 @@ def make_slides(results: dict[str, Any], stages: list[str], metrics: list[str], 
 PARTS = {"report": make_report, "slides": make_slides}
 
 
-def existing_results(config_dir: Path) -> dict[Path, str | None]:
-    """Every results.json on disk, each with the profile that made it (as recorded inside)."""
-    profiles = [None] + sorted(p.stem for p in (config_dir / "profiles").glob("*.yaml"))
-    found: dict[Path, str | None] = {}
-    for name in profiles:
-        try:
-            path = Path(load_pipeline(name, config_dir).output_dir) / RESULTS_FILE
-        except ConfigError:
-            continue  # a broken profile says so when it is used
-        if path.is_file() and path not in found:
-            try:
-                found[path] = json.loads(path.read_text(encoding="utf-8")).get("profile", name)
-            except (ValueError, AttributeError):
-                found[path] = name
-    return found
-
-
-def missing_results(profile: str | None, path: Path, config_dir: Path, command: str) -> str:
-    """What to run when `profile` has no results: the profile that has some, or the pipeline."""
-    wanted = f"profile '{profile}'" if profile else "the default profile"
-    message = f"no results for {wanted} in {path}"
-    existing = existing_results(config_dir)
-    if not existing:
-        return f"{message}: run the pipeline first (make smoke for the tiny model, or make train eval PROFILE=...)"
-    found, other = next(iter(existing.items()))
-    python = f"python -m {__package__.partition('.')[0]} {command}" + (f" --profile {other}" if other else "")
-    make = f"make {command} PROFILE={other}, or " if other else ""
-    return f"{message}; results exist for profile '{other or 'default'}' in {found}: run {make}{python}"
-
-
 def present(profile: str | None, config_dir: Path = CONFIG_DIR, parts: tuple[str, ...] = ("report", "slides"),
-            strict: bool = False) -> list[Path]:
+            strict: bool = False, overrides: Sequence[str] = ()) -> list[Path]:
     """Plots, then each of `parts`, from the saved results.json; returns what was made.
+    `overrides`: `--set` texts (e.g. pipeline.language=en).
 
     With strict=False (the end of `run` and `eval`) a part that cannot be built is
     reported and skipped, so the run's results still stand."""
-    pipeline = load_pipeline(profile, config_dir)
-    path = Path(pipeline.output_dir) / RESULTS_FILE
-    if not path.is_file():
-        raise MissingError(missing_results(profile, path, config_dir, command=parts[-1] if parts else "plots"))
-    results = json.loads(path.read_text(encoding="utf-8"))
-    metrics = load_config("eval", profile, config_dir).get("metrics") or []
+    pipeline = load_pipeline(profile, config_dir, overrides)
+    results = load_results(profile, config_dir, overrides, command=parts[-1] if parts else "plots")
+    metrics = load_config("eval", profile, config_dir, overrides).get("metrics") or []
     plots = draw_plots(results, Path(pipeline.output_dir), metrics, pipeline.language)
     made = list(plots)
     for name in parts:

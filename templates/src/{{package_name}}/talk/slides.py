@@ -250,8 +250,3 @@ def _draw_pipeline(deck: Deck, slide, results: dict[str, Any], expected_stages: 
             left += arrow + 2 * gap
     recipe = f"recipe: {results.get('recipe', '')} · profile: {results.get('profile') or 'default'}"
     deck.text(slide, [recipe], (0.6, 5.2, 12.1, 0.6), size=14, color=GREY, bullet="")
-
-
-def slide_minutes() -> float:
-    return sum(minutes for _, minutes in TALK)
-

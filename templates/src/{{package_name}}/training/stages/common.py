@@ -6,6 +6,11 @@ stage's `outputs/<stage>/model`) and leaves in `ctx.output_dir`:
     adapter/           the LoRA adapter, when PEFT was used
     log_history.json   the trainer's log history (loss curves are drawn from it)
     checkpoints/       trainer checkpoints (resume with training.resume_from_checkpoint)
+    validation.jsonl   the rows held out of training; evaluation's validation loss reads them
+
+Every stage module has the shape of TRL's example scripts: `parse_args(ctx)` (the
+config's dataclasses), `build_trainer(ctx)` (load data, tokenizer and model, build the
+trainer) and `run(ctx)` (build, train, finish).
 """
 
 from __future__ import annotations
@@ -16,9 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from datasets import Dataset
 from trl import ModelConfig
 
-from ...config import ConfigError, build, key_location, refuse_owned, with_defaults
+from ...config import ConfigError, build, did_you_mean, key_location, refuse_owned, with_defaults
+from ..data import DataConfig, prepare
 from ..modeling import MODEL_KEYS, load_tokenizer, merge_adapter, pick, saved_model_kwargs
 
 
@@ -34,6 +41,16 @@ class StageContext:
     @property
     def where(self) -> str:
         return f"configs/{self.name}.yaml"
+
+
+@dataclass
+class StageTrainer:
+    """What a stage's build_trainer returns: the trainer, ready to train, and what run()
+    records besides it."""
+
+    trainer: Any  # SFTTrainer, GRPOTrainer, ...
+    model_args: ModelConfig  # full, LoRA or QLoRA: finish() saves and describes the model by it
+    summary: dict[str, Any]  # known before training: the dataset and what cleaning removed
 
 
 @dataclass
@@ -84,9 +101,19 @@ def loading_kwargs(model_args: ModelConfig, training_args) -> dict[str, Any]:
     return kwargs
 
 
+def load_data(ctx: StageContext, data_cfg: DataConfig) -> tuple[Dataset, Dataset, dict[str, Any]]:
+    """The stage's (train, validation, report); the validation rows are also written to
+    outputs/<stage>/validation.jsonl, where evaluation reads them."""
+    train, validation, report = prepare(data_cfg)
+    ctx.output_dir.mkdir(parents=True, exist_ok=True)
+    validation.to_json(ctx.output_dir / "validation.jsonl", force_ascii=False)
+    return train, validation, report
+
+
 def unknown_sections(ctx: StageContext, known: set[str]) -> None:
     if extra := sorted(set(ctx.config) - known):
-        raise ConfigError(f"{ctx.where}: unknown section(s) {extra}; expected {sorted(known)}")
+        located = [key_location(ctx.config, ctx.where, key) + did_you_mean(key, known) for key in extra]
+        raise ConfigError(f"unknown section(s): {'; '.join(located)}; expected {sorted(known)}")
 
 
 def finish(trainer, ctx: StageContext, model_args: ModelConfig, summary: dict[str, Any]) -> StageResult:

@@ -2,27 +2,37 @@
 
 configs/grpo.yaml has five sections: `trainer` (grpo | rloo), `model` (trl.ModelConfig:
 full, LoRA or QLoRA), `data` (prompts, plus the columns the rewards read, via
-`data.keep`), `rewards` (names and weights from rewards/) and `training` (GRPOConfig or
+`data.keep`), `rewards` (names and weights from scoring/rewards/) and `training` (GRPOConfig or
 RLOOConfig). The variants are `training` keys; see the comments in configs/grpo.yaml.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from typing import Any, Callable
 
-from trl import GRPOConfig, GRPOTrainer, RLOOConfig, RLOOTrainer, get_peft_config, get_quantization_config
+from trl import (
+    GRPOConfig, GRPOTrainer, ModelConfig, RLOOConfig, RLOOTrainer, get_peft_config, get_quantization_config,
+)
 
 from ...config import ConfigError, build
-from ..data import DataConfig, prepare
-from ..modeling import load_tokenizer
 from ...scoring.rewards import build_rewards
-from .common import StageContext, StageResult, finish, loading_kwargs, model_config, training_config, unknown_sections
+from ..data import DataConfig
+from ..modeling import load_tokenizer
+from .common import (
+    StageContext, StageResult, StageTrainer, finish, load_data, loading_kwargs, model_config, training_config, unknown_sections,
+)
 
 TRAINERS = {"grpo": (GRPOTrainer, GRPOConfig), "rloo": (RLOOTrainer, RLOOConfig)}
 
 
+def trainer_name(config: dict) -> str:
+    return config.get("trainer", "grpo")
+
+
 def training_config_class(config: dict) -> type:
-    name = config.get("trainer", "grpo")
+    """GRPOConfig or RLOOConfig, as `trainer` says; GRPO-only keys under RLOO are an error."""
+    name = trainer_name(config)
     if name not in TRAINERS:
         raise ConfigError(f"configs/grpo.yaml: trainer must be one of {sorted(TRAINERS)}, got '{name}'")
     config_class = TRAINERS[name][1]
@@ -40,49 +50,73 @@ def as_prompt(row: dict) -> dict:
     return {"prompt": row["messages"][:-1]}
 
 
-def run(ctx: StageContext) -> StageResult:
+def parse_args(ctx: StageContext) -> tuple[ModelConfig, GRPOConfig | RLOOConfig, DataConfig]:
+    """configs/grpo.yaml (profile applied) as the dataclasses TRL's grpo.py script parses."""
     unknown_sections(ctx, {"trainer", "model", "data", "rewards", "training"})
     config_class = training_config_class(ctx.config)
-    trainer_class = TRAINERS[ctx.config.get("trainer", "grpo")][0]
     model_args = model_config(ctx)
     owned = {"reward_weights": "the weights in the rewards section; set them there"}
     training_args = training_config(ctx, config_class, owned=owned)
-    loading = loading_kwargs(model_args, training_args)
+    loading_kwargs(model_args, training_args)  # from_pretrained keywords, into training_args.model_init_kwargs
     data_cfg = build(DataConfig, ctx.config.get("data"), f"{ctx.where}: data")
+    return model_args, training_args, data_cfg
+
+
+def reward_functions(ctx: StageContext) -> tuple[list[Callable], list[float]]:
+    """The rewards section as TRL's reward_funcs and reward_weights."""
     try:
         rewards, weights = build_rewards(ctx.config.get("rewards") or [])
     except (TypeError, ValueError) as error:
         raise ConfigError(f"{ctx.where}: rewards: {error}") from error
     if not rewards:
         raise ConfigError(f"{ctx.where}: rewards: name at least one reward")
-    training_args.reward_weights = weights
+    return rewards, weights
 
-    train, validation, data_report = prepare(data_cfg)
-    ctx.output_dir.mkdir(parents=True, exist_ok=True)
-    validation.to_json(ctx.output_dir / "validation.jsonl", force_ascii=False)
+
+def build_trainer(ctx: StageContext) -> StageTrainer:
+    """Parse the config, build the rewards, load the prompts and the tokenizer, and build
+    the GRPOTrainer or RLOOTrainer (which loads the model), as TRL's grpo.py does; nothing
+    is trained yet."""
+    model_args, training_args, data_cfg = parse_args(ctx)
+    rewards, weights = reward_functions(ctx)
+    training_args.reward_weights = weights  # TRL weighs reward_funcs by these
+    train, _, data_report = load_data(ctx, data_cfg)
     prompts = train.map(as_prompt, remove_columns=["messages"])
-
+    trainer_class = TRAINERS[trainer_name(ctx.config)][0]
     trainer = trainer_class(
         model=model_args.model_name_or_path,
         reward_funcs=rewards,
         args=training_args,
         train_dataset=prompts,
-        processing_class=load_tokenizer(model_args.model_name_or_path, **loading),
+        processing_class=load_tokenizer(model_args.model_name_or_path, **training_args.model_init_kwargs),
         quantization_config=get_quantization_config(model_args),
         peft_config=get_peft_config(model_args),
     )
-    outcome = trainer.train(resume_from_checkpoint=training_args.resume_from_checkpoint)
-    rewards_logged = [record["reward"] for record in trainer.state.log_history if "reward" in record]
-    summary = {
-        "dataset": data_cfg.dataset,
-        "trainer": ctx.config.get("trainer", "grpo"),
-        "train_loss": outcome.training_loss,
-        "steps": outcome.global_step,
-        "final_reward": rewards_logged[-1] if rewards_logged else None,
+    summary = {"dataset": data_cfg.dataset, "trainer": trainer_name(ctx.config), "data": data_report}
+    return StageTrainer(trainer, model_args, summary)
+
+
+def reward_summary(rewards: list[Callable]) -> dict[str, Any]:
+    """What the code rewards' sandbox did: errors (never scored as 0) and its layers."""
+    return {
         "sandbox_errors": sum(getattr(function, "errors", 0) for function in rewards),
         # what contains the code rewards' programs on this machine, and what does not: plain lines
         "sandbox_layers": next((f.sandbox.layers for f in rewards if hasattr(f, "sandbox")), None),
-        "data": data_report,
+    }
+
+
+def run(ctx: StageContext) -> StageResult:
+    """Build the trainer, train, and save the model where the next stage reads it."""
+    built = build_trainer(ctx)
+    trainer = built.trainer
+    outcome = trainer.train(resume_from_checkpoint=trainer.args.resume_from_checkpoint)
+    rewards_logged = [record["reward"] for record in trainer.state.log_history if "reward" in record]
+    summary = {
+        **built.summary,
+        "train_loss": outcome.training_loss,
+        "steps": outcome.global_step,
+        "final_reward": rewards_logged[-1] if rewards_logged else None,
+        **reward_summary(trainer.reward_funcs),
         **outcome.metrics,
     }
-    return finish(trainer, ctx, model_args, summary)
+    return finish(trainer, ctx, built.model_args, summary)
