@@ -7,6 +7,7 @@ results.json is the models' and not the harness's.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +51,12 @@ def task_rows(cfg: EvalConfig) -> list[dict[str, Any]]:
     if cfg.task == "chat":
         rows = read_jsonl(cfg.prompts)
     else:
+        if importlib.util.find_spec(f"{__package__.rpartition('.')[0]}.answers") is None:
+            raise ConfigError(
+                f"configs/eval.yaml: task '{cfg.task}' is scored by scoring/answers.py, code.py and sandbox/, which "
+                "this project was generated without (its recipe evaluates chat only); generate a project from a "
+                "recipe with a math or code evaluation (or a grpo stage) to get them"
+            )
         if not cfg.data:
             raise ConfigError(f"configs/eval.yaml: task '{cfg.task}' needs a `data` section")
         from ...training.data import DataConfig, prepare
