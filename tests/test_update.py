@@ -99,13 +99,13 @@ def answers(project: Path) -> dict:
 
 
 def test_template_change_arrives_and_student_edit_in_same_file_survives(template, project):
-    template.edit(f"{PACKAGE_DIR}/data.py", lambda s: s.replace("    seed: int = 42\n", "    seed: int = 42  # v2 fix\n"))
+    template.edit(f"{PACKAGE_DIR}/training/data.py", lambda s: s.replace("    seed: int = 42\n", "    seed: int = 42  # v2 fix\n"))
     template.release("v2")
-    student_edit(project, "src/kept_name/data.py", lambda s: s + "\n\ndef my_filter(row):\n    return True\n")
+    student_edit(project, "src/kept_name/training/data.py", lambda s: s + "\n\ndef my_filter(row):\n    return True\n")
 
     report = update_project(project)
 
-    text = (project / "src/kept_name/data.py").read_text(encoding="utf-8")
+    text = (project / "src/kept_name/training/data.py").read_text(encoding="utf-8")
     assert "# v2 fix" in text and "def my_filter(row):" in text
     assert (report.before, report.after, report.conflicts) == ("v1", "v2", [])
 
@@ -143,31 +143,31 @@ def test_talk_material_and_own_rewards_stay_the_students(template, tmp_path, tem
 
 
 def test_overlapping_edit_is_marked_as_a_conflict_and_nothing_is_lost(capsys, template, project):
-    template.edit(f"{PACKAGE_DIR}/data.py", lambda s: s.replace("    seed: int = 42\n", "    seed: int = 7  # template\n"))
+    template.edit(f"{PACKAGE_DIR}/training/data.py", lambda s: s.replace("    seed: int = 42\n", "    seed: int = 7  # template\n"))
     template.release("v2")
-    student_edit(project, "src/kept_name/data.py", lambda s: s.replace("    seed: int = 42\n", "    seed: int = 1234  # mine\n"))
+    student_edit(project, "src/kept_name/training/data.py", lambda s: s.replace("    seed: int = 42\n", "    seed: int = 1234  # mine\n"))
 
     code = cli.main(["update", str(project)])
 
     out = capsys.readouterr().out
-    text = (project / "src/kept_name/data.py").read_text(encoding="utf-8")
+    text = (project / "src/kept_name/training/data.py").read_text(encoding="utf-8")
     assert "template version v1; updating to v2" in out
-    assert code == 1 and "conflicts to resolve" in out and "src/kept_name/data.py" in out
+    assert code == 1 and "conflicts to resolve" in out and "src/kept_name/training/data.py" in out
     assert "seed: int = 1234  # mine" in text and "seed: int = 7  # template" in text
     assert "<<<<<<< before updating" in text and ">>>>>>> after updating" in text
 
 
 def test_conflicts_as_rej_files_when_asked(template, project):
-    template.edit(f"{PACKAGE_DIR}/data.py", lambda s: s.replace("    seed: int = 42\n", "    seed: int = 7\n"))
+    template.edit(f"{PACKAGE_DIR}/training/data.py", lambda s: s.replace("    seed: int = 42\n", "    seed: int = 7\n"))
     template.release("v2")
-    student_edit(project, "src/kept_name/data.py", lambda s: s.replace("    seed: int = 42\n", "    seed: int = 1234\n"))
+    student_edit(project, "src/kept_name/training/data.py", lambda s: s.replace("    seed: int = 42\n", "    seed: int = 1234\n"))
 
     report = update_project(project, conflict="rej")
 
     rejected = [name for name in report.conflicts if name.endswith(".rej")]
     assert rejected, report.conflicts
     # The file takes one side; the other side waits, whole, in the .rej file.
-    both = (project / "src/kept_name/data.py").read_text(encoding="utf-8") + (project / rejected[0]).read_text(
+    both = (project / "src/kept_name/training/data.py").read_text(encoding="utf-8") + (project / rejected[0]).read_text(
         encoding="utf-8"
     )
     assert "seed: int = 1234" in both and "seed: int = 7" in both
@@ -237,7 +237,7 @@ def test_a_template_change_to_the_readme_is_not_a_conflict(capsys, template, pro
     """The README quotes the conflict marker text; only markers at line start count."""
     template.edit("templates/README.md.jinja", lambda s: s + "\nA v2 paragraph for every project.\n")
     template.release("v2")
-    student_edit(project, "src/kept_name/data.py", lambda s: s + "\n\ndef my_filter(row):\n    return True\n")
+    student_edit(project, "src/kept_name/training/data.py", lambda s: s + "\n\ndef my_filter(row):\n    return True\n")
 
     code = cli.main(["update", str(project)])
 
