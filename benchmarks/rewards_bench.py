@@ -35,7 +35,15 @@ def math_completions(n: int, seed: int = 0) -> tuple[list[str], list[str]]:
         gold = rng.randint(1, 5000)
         guess = gold if rng.random() < 0.5 else gold + rng.randint(1, 9)
         reasoning = " ".join(f"{rng.randint(1, 99)} + {rng.randint(1, 99)}" for _ in range(rng.randint(3, 30)))
-        ending = rng.choice([f"\\boxed{{{guess}}}", f"The answer is {guess}.", f"答案：{guess}", f"{guess}", f"\\boxed{{\\frac{{{guess * 2}}}{{2}}}}"])
+        ending = rng.choice(
+            [
+                f"\\boxed{{{guess}}}",
+                f"The answer is {guess}.",
+                f"答案：{guess}",
+                f"{guess}",
+                f"\\boxed{{\\frac{{{guess * 2}}}{{2}}}}",
+            ]
+        )
         opener = rng.choice(["<think>", "<think>", ""])
         closer = rng.choice(["</think>", "</think>", ""])
         completions.append(f"{opener}{reasoning}{closer}\n{ending}")
@@ -90,8 +98,10 @@ def main() -> int:
             seconds = time.perf_counter() - started
             passed = sum(outcome.passed for outcome in outcomes)
             single = statistics.median(outcome.seconds for outcome in outcomes)
-            print(f"   layers {sandbox.layer_names:<40} workers {workers}: {SANDBOX_RUNS / seconds:6.1f} executions/s,"
-                  f" {single * 1000:5.0f} ms per execution, {passed}/{SANDBOX_RUNS} passed")
+            print(
+                f"   layers {sandbox.layer_names:<40} workers {workers}: {SANDBOX_RUNS / seconds:6.1f} executions/s,"
+                f" {single * 1000:5.0f} ms per execution, {passed}/{SANDBOX_RUNS} passed"
+            )
     return 0
 
 

@@ -18,9 +18,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from generator import TEMPLATE_ROOT
 import yaml
 
+from generator import TEMPLATE_ROOT
 from generator.recipes import RECIPES_DIR, STAGES, Recipe, load_recipes
 
 COPIER_YML = TEMPLATE_ROOT / "copier.yml"
@@ -85,9 +85,9 @@ def render_block(recipes_dir: Path | None = None) -> str:
         "    选择要组合的训练阶段（按流水线顺序运行） / Pick the stages to combine (run in pipeline order)",
         f"  choices: {json.dumps(custom_stages)}",
         # Fixed recipes answer this themselves; only `custom` asks.
-        "  when: \"{{ recipe_spec.custom }}\"",
+        '  when: "{{ recipe_spec.custom }}"',
         "  default: \"{{ recipe_spec.stages | map(attribute='name') | list | to_json }}\"",
-        "  validator: \"{% if not stages %}choose at least one stage / 至少选择一个阶段{% endif %}\"",
+        '  validator: "{% if not stages %}choose at least one stage / 至少选择一个阶段{% endif %}"',
         END,
     ]
     return "\n".join(lines) + "\n"

@@ -70,9 +70,7 @@ def moved_at_head(project: Path, package: str) -> list[tuple[str, str]]:
     return [(old, new) for old, new in pairs if _committed(project, old) is not None]
 
 
-def carry_moved_edits(
-    project: Path, moves: list[tuple[str, str]], old_render: Path, owned: Iterable[str]
-) -> list[Carried]:
+def carry_moved_edits(project: Path, moves: list[tuple[str, str]], old_render: Path, owned: Iterable[str]) -> list[Carried]:
     """After copier update: bring each moved file the student changed (as committed at HEAD,
     compared with `old_render`, the old template rendered with the same answers) to its new
     path. Files matching `owned` (copier's _skip_if_exists patterns) move over whole."""
@@ -135,9 +133,21 @@ def _merge(target: Path, base: str, mine: str) -> str:
         ours.write_text(mine, encoding="utf-8")
         old.write_text(base, encoding="utf-8")
         result = subprocess.run(
-            ["git", "merge-file", "-L", "your edits", "-L", "template before", "-L", "template now",
-             str(ours), str(old), str(target)],
-            capture_output=True, text=True,
+            [
+                "git",
+                "merge-file",
+                "-L",
+                "your edits",
+                "-L",
+                "template before",
+                "-L",
+                "template now",
+                str(ours),
+                str(old),
+                str(target),
+            ],
+            capture_output=True,
+            text=True,
         )
         if result.returncode < 0 or result.returncode > 127:
             raise RuntimeError(f"git merge-file failed on {target}: {result.stderr.strip()}")

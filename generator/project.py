@@ -18,8 +18,8 @@ import copier
 import yaml
 
 from generator import TEMPLATE_ROOT
-from generator.recipes import get_recipe
 from generator.moves import Carried, carry_moved_edits, moved_at_head
+from generator.recipes import get_recipe
 from generator.updates import (
     CHANGELOG,
     changelog_at_head,
@@ -90,9 +90,7 @@ class UpdateReport:
     carried: list[Carried] = field(default_factory=list)  # the student's edits of files the template moved
 
 
-def update_project(
-    project: Path, vcs_ref: str | None = None, conflict: str = "inline", quiet: bool = True
-) -> UpdateReport:
+def update_project(project: Path, vcs_ref: str | None = None, conflict: str = "inline", quiet: bool = True) -> UpdateReport:
     """Run `copier update` on a clean git tree and report versions and conflicted files."""
     project = Path(project)
     before = read_answers(project).get("_commit")
@@ -101,9 +99,7 @@ def update_project(
     if status is None:
         raise ProjectError(f"'{project}' is not a git repository; copier update needs git (git init && git add -A && git commit)")
     if status.strip():
-        raise ProjectError(
-            f"'{project}' has uncommitted changes; commit or stash them first (git add -A && git commit -m wip)"
-        )
+        raise ProjectError(f"'{project}' has uncommitted changes; commit or stash them first (git add -A && git commit -m wip)")
     answers_before = read_answers(project)
     moves = moved_at_head(project, answers_before.get("package_name", ""))
     # From inside the project, as `copier update` is run by hand: a template path stored
@@ -113,9 +109,7 @@ def update_project(
         if moves:  # the old template's files, the base for carrying edits of moved files
             owned = render_fresh(answers_before, old_render)
         try:
-            copier.run_update(
-                ".", defaults=True, overwrite=True, vcs_ref=vcs_ref, conflict=conflict, quiet=quiet, unsafe=False
-            )
+            copier.run_update(".", defaults=True, overwrite=True, vcs_ref=vcs_ref, conflict=conflict, quiet=quiet, unsafe=False)
         except Exception as error:
             raise ProjectError(_one_line(error)) from error
         carried = carry_moved_edits(Path("."), moves, old_render, owned) if moves else []

@@ -26,17 +26,35 @@ TRAINED_LENGTH = {"sft": "max_length", "grpo": "max_completion_length"}
 DATA_FORMATS = ("alpaca", "messages", "sharegpt", "gsm8k", "math", "mbpp", "humaneval")
 # Metrics the generated evaluation harness computes.
 METRICS = (
-    "validation_loss", "perplexity", "response_chars", "empty_rate", "json_valid_rate", "refusal_rate",  # chat
-    "accuracy", "accuracy_ci_low", "accuracy_ci_high", "format_rate", "malformed_think_rate",  # math
+    "validation_loss",
+    "perplexity",
+    "response_chars",
+    "empty_rate",
+    "json_valid_rate",
+    "refusal_rate",  # chat
+    "accuracy",
+    "accuracy_ci_low",
+    "accuracy_ci_high",
+    "format_rate",
+    "malformed_think_rate",  # math
     "mean_completion_tokens",  # math and code
-    "pass@1", "pass@5", "pass@10", "sandbox_errors",  # code
+    "pass@1",
+    "pass@5",
+    "pass@10",
+    "sandbox_errors",  # code
 )
 # Evaluation tasks: fixed chat prompts, or a dataset with gold answers / tests.
 EVAL_TASKS = ("chat", "math", "code")
 # Rewards the generated project's scoring/rewards/ registers (configs/grpo.yaml names them).
 REWARDS = (
-    "accuracy", "think_format_strict", "think_format_lenient", "reasoning_steps",
-    "cosine_length", "soft_overlong", "repetition", "code_execution",
+    "accuracy",
+    "think_format_strict",
+    "think_format_lenient",
+    "reasoning_steps",
+    "cosine_length",
+    "soft_overlong",
+    "repetition",
+    "code_execution",
 )
 # ...or a function of one's own by dotted path, package.module.function (as TRL's reward_funcs).
 DOTTED_PATH = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+")
@@ -91,12 +109,16 @@ class StageSpec(_Strict):
             if not isinstance(reward.get("name"), str):
                 raise ValueError(f"every reward needs a `name`, got {reward}")
             if reward["name"] not in REWARDS and not DOTTED_PATH.fullmatch(reward["name"]):
-                raise ValueError(f"unknown reward '{reward['name']}' (known: {', '.join(REWARDS)}; "
-                                 "or a function of one's own by dotted path, package.module.function)")
+                raise ValueError(
+                    f"unknown reward '{reward['name']}' (known: {', '.join(REWARDS)}; "
+                    "or a function of one's own by dotted path, package.module.function)"
+                )
         # The configs size data filters and evaluation from these, so the recipe states them.
         length_key = TRAINED_LENGTH[self.name]
         if not isinstance(self.training.get(length_key), int):
-            raise ValueError(f"a {self.name} stage states `training.{length_key}` (an integer), got {self.training.get(length_key)!r}")
+            raise ValueError(
+                f"a {self.name} stage states `training.{length_key}` (an integer), got {self.training.get(length_key)!r}"
+            )
         return self
 
 
@@ -117,7 +139,9 @@ class EvaluationSpec(_Strict):
     @model_validator(mode="after")
     def _data_for_scored_tasks(self) -> EvaluationSpec:
         if (self.task != "chat") != (self.data is not None):
-            raise ValueError(f"task '{self.task}': `data` is {'required' if self.task != 'chat' else 'only for math and code tasks'}")
+            raise ValueError(
+                f"task '{self.task}': `data` is {'required' if self.task != 'chat' else 'only for math and code tasks'}"
+            )
         passes = [int(m.split("@")[1]) for m in self.metrics if m.startswith("pass@")]
         if passes and max(passes) > self.samples_per_task:
             raise ValueError(f"pass@{max(passes)} needs samples_per_task >= {max(passes)}, got {self.samples_per_task}")

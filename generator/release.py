@@ -49,9 +49,7 @@ def check_release(version: str, repo: Path, branch: str = "main") -> None:
         raise ReleaseError("HEAD is already tagged: commit the changes of the new version first")
     changelog = (Path(repo) / "CHANGELOG.md").read_text(encoding="utf-8")
     if not re.search(rf"^## {re.escape(version)}\b", changelog, re.MULTILINE):
-        raise ReleaseError(
-            f"CHANGELOG.md has no '## {version}' section: rename '## Unreleased' to it, run `make sync`, commit"
-        )
+        raise ReleaseError(f"CHANGELOG.md has no '## {version}' section: rename '## Unreleased' to it, run `make sync`, commit")
 
 
 def latest_tag(repo: Path) -> str | None:

@@ -67,7 +67,7 @@ def render_fresh(answers: dict[str, Any], destination: Path) -> tuple[str, ...]:
 
 
 def new_action_notes(before: str, after: str) -> list[str]:
-    """"Action needed" paragraphs of the changelog after the update that were not in it before."""
+    """ "Action needed" paragraphs of the changelog after the update that were not in it before."""
     seen = set(_paragraphs(before))
     return [p for p in _paragraphs(after) if p.startswith("Action needed") and p not in seen]
 

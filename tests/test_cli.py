@@ -50,8 +50,16 @@ def test_unknown_recipe_is_one_line_and_nonzero(capsys, tmp_path):
 def test_new_creates_a_project(capsys, template_dir, tmp_path):
     destination = tmp_path / "demo"
     code, out, _ = run_cli(
-        capsys, "new", "instruction-sft", str(destination), "--template", str(template_dir),
-        "--data", "project_name=demo-sft", "--data", "language=en",
+        capsys,
+        "new",
+        "instruction-sft",
+        str(destination),
+        "--template",
+        str(template_dir),
+        "--data",
+        "project_name=demo-sft",
+        "--data",
+        "language=en",
     )
     assert code == 0 and "make smoke" in out
     answers = yaml.safe_load((destination / ".copier-answers.yml").read_text(encoding="utf-8"))
@@ -97,8 +105,12 @@ def test_new_into_an_existing_empty_folder_leaves_it_empty_on_failure(capsys, te
 
 def test_a_recipe_failing_the_schema_is_reported(capsys, tmp_path, monkeypatch):
     source = (recipes.RECIPES_DIR / "instruction-sft.yaml").read_text(encoding="utf-8")
-    (tmp_path / "instruction-sft.yaml").write_text(source.replace("lora_r: 32\n", "lora_r: 32\n  bogus: 1\n", 1), encoding="utf-8")
-    (tmp_path / "broken.yaml").write_text(source.replace("id: instruction-sft", "id: broken").replace("split: train", "split: [1, 2]"), encoding="utf-8")
+    (tmp_path / "instruction-sft.yaml").write_text(
+        source.replace("lora_r: 32\n", "lora_r: 32\n  bogus: 1\n", 1), encoding="utf-8"
+    )
+    (tmp_path / "broken.yaml").write_text(
+        source.replace("id: instruction-sft", "id: broken").replace("split: train", "split: [1, 2]"), encoding="utf-8"
+    )
     monkeypatch.setattr(recipes, "RECIPES_DIR", tmp_path)
     code, _, err = run_cli(capsys, "list")
     assert code == 2 and "broken.yaml" in err and "stages.0.data.split" in err
@@ -143,7 +155,14 @@ def test_sync_check_fails_when_the_project_changelog_is_stale(capsys, tmp_path, 
 
 def test_new_prints_the_packages_derived_from_a_chinese_title(capsys, template_dir, tmp_path):
     code, out, _ = run_cli(
-        capsys, "new", "instruction-sft", str(tmp_path / "p"), "--template", str(template_dir), "--data", "project_name=我的 毕业 项目 2026"
+        capsys,
+        "new",
+        "instruction-sft",
+        str(tmp_path / "p"),
+        "--template",
+        str(template_dir),
+        "--data",
+        "project_name=我的 毕业 项目 2026",
     )
     assert code == 0 and "(package capstone_2026)" in out
 
@@ -152,8 +171,18 @@ def test_plain_copier_copy_works_without_trust(tmp_path):
     """The command the README promises, on this repository itself."""
     destination = tmp_path / "x"
     result = subprocess.run(
-        [str(Path(sys.executable).parent / "copier"), "copy", "--defaults", "--data", "recipe=instruction-sft", ".", str(destination)],
-        cwd=recipes.TEMPLATE_ROOT, capture_output=True, text=True,
+        [
+            str(Path(sys.executable).parent / "copier"),
+            "copy",
+            "--defaults",
+            "--data",
+            "recipe=instruction-sft",
+            ".",
+            str(destination),
+        ],
+        cwd=recipes.TEMPLATE_ROOT,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr
     assert (destination / "configs" / "sft.yaml").is_file() and (destination / "Makefile").is_file()

@@ -66,7 +66,9 @@ BASE = "line 1\nline 2\nline 3\nline 4\nline 5\n"
 def test_an_edit_apart_from_the_templates_merges_and_one_on_the_same_line_is_marked(tmp_path):
     from generator.moves import carry_moved_edits
 
-    project = committed_project(tmp_path, {"a/old.py": BASE.replace("line 1", "line 1 mine"), "a/clash.py": BASE.replace("line 5", "line 5 mine")})
+    project = committed_project(
+        tmp_path, {"a/old.py": BASE.replace("line 1", "line 1 mine"), "a/clash.py": BASE.replace("line 5", "line 5 mine")}
+    )
     old_render = tmp_path / "old"
     write(old_render, "a/old.py", BASE)
     write(old_render, "a/clash.py", BASE)
@@ -79,7 +81,9 @@ def test_an_edit_apart_from_the_templates_merges_and_one_on_the_same_line_is_mar
     carried = carry_moved_edits(project, [("a/old.py", "b/new.py"), ("a/clash.py", "b/clash.py")], old_render, owned=())
 
     assert [(c.new, c.how) for c in carried] == [("b/new.py", "merged"), ("b/clash.py", "conflict")]
-    assert (project / "b/new.py").read_text(encoding="utf-8") == BASE.replace("line 1", "line 1 mine").replace("line 5", "line 5 template")
+    assert (project / "b/new.py").read_text(encoding="utf-8") == BASE.replace("line 1", "line 1 mine").replace(
+        "line 5", "line 5 template"
+    )
     clash = (project / "b/clash.py").read_text(encoding="utf-8")
     assert "<<<<<<< your edits" in clash and "line 5 mine" in clash and "line 5 template" in clash
 

@@ -38,8 +38,14 @@ def check_slides_and_report(results: dict, project: Path) -> None:
     deck = Presentation(str(project / "slides/slides.pptx"))
     assert 8 <= len(deck.slides) <= 10
     assert all(slide.notes_slide.notes_text_frame.text for slide in deck.slides)
-    cells = {cell.text for slide in deck.slides for shape in slide.shapes if shape.has_table
-             for row in shape.table.rows for cell in row.cells}
+    cells = {
+        cell.text
+        for slide in deck.slides
+        for shape in slide.shapes
+        if shape.has_table
+        for row in shape.table.rows
+        for cell in row.cells
+    }
     report = (project / "report/report.md").read_text(encoding="utf-8")
     assert "<!-- BEGIN metrics -->\n<!-- END metrics -->" not in report  # the block was filled
     for entry in results["evaluations"]:

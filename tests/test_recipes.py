@@ -95,8 +95,16 @@ def test_reasoning_recipes_follow_the_issue():
 @pytest.mark.parametrize(
     ("source", "edit", "message"),
     [
-        (MATH, lambda s: re.sub(r"    rewards:.*?(?=    training:)", "", s, count=1, flags=re.DOTALL), "needs at least one reward"),
-        (SOURCE, lambda s: s.replace("      logging_steps: 10\n", "      logging_steps: 10\n    rewards: [{name: accuracy}]\n"), "belong to grpo stages"),
+        (
+            MATH,
+            lambda s: re.sub(r"    rewards:.*?(?=    training:)", "", s, count=1, flags=re.DOTALL),
+            "needs at least one reward",
+        ),
+        (
+            SOURCE,
+            lambda s: s.replace("      logging_steps: 10\n", "      logging_steps: 10\n    rewards: [{name: accuracy}]\n"),
+            "belong to grpo stages",
+        ),
         (MATH, lambda s: s.replace("  task: math\n", "  task: chat\n"), "only for math and code tasks"),
         (CODE, lambda s: s.replace("  samples_per_task: 5\n", "  samples_per_task: 2\n"), "pass@5 needs samples_per_task >= 5"),
     ],

@@ -3,10 +3,10 @@
 import ast
 import itertools
 import re
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 import yaml
 
 from generator import TEMPLATE_ROOT, copier_sync

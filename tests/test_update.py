@@ -7,8 +7,8 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import copier
 import pytest
@@ -65,8 +65,12 @@ def generate(
     template: TemplateRepo, destination: Path, recipe: str = "instruction-sft", vcs_ref: str | None = "v1", **data
 ) -> Path:
     copier.run_copy(
-        str(template.root), str(destination), data={"recipe": recipe, **DEFAULT_DATA[recipe], **data},
-        defaults=True, quiet=True, vcs_ref=vcs_ref,
+        str(template.root),
+        str(destination),
+        data={"recipe": recipe, **DEFAULT_DATA[recipe], **data},
+        defaults=True,
+        quiet=True,
+        vcs_ref=vcs_ref,
     )
     commit_project(destination)
     return destination
@@ -99,7 +103,9 @@ def answers(project: Path) -> dict:
 
 
 def test_template_change_arrives_and_student_edit_in_same_file_survives(template, project):
-    template.edit(f"{PACKAGE_DIR}/training/data.py", lambda s: s.replace("    seed: int = 42\n", "    seed: int = 42  # v2 fix\n"))
+    template.edit(
+        f"{PACKAGE_DIR}/training/data.py", lambda s: s.replace("    seed: int = 42\n", "    seed: int = 42  # v2 fix\n")
+    )
     template.release("v2")
     student_edit(project, "src/kept_name/training/data.py", lambda s: s + "\n\ndef my_filter(row):\n    return True\n")
 
@@ -143,9 +149,13 @@ def test_talk_material_and_own_rewards_stay_the_students(template, tmp_path, tem
 
 
 def test_overlapping_edit_is_marked_as_a_conflict_and_nothing_is_lost(capsys, template, project):
-    template.edit(f"{PACKAGE_DIR}/training/data.py", lambda s: s.replace("    seed: int = 42\n", "    seed: int = 7  # template\n"))
+    template.edit(
+        f"{PACKAGE_DIR}/training/data.py", lambda s: s.replace("    seed: int = 42\n", "    seed: int = 7  # template\n")
+    )
     template.release("v2")
-    student_edit(project, "src/kept_name/training/data.py", lambda s: s.replace("    seed: int = 42\n", "    seed: int = 1234  # mine\n"))
+    student_edit(
+        project, "src/kept_name/training/data.py", lambda s: s.replace("    seed: int = 42\n", "    seed: int = 1234  # mine\n")
+    )
 
     code = cli.main(["update", str(project)])
 
@@ -302,8 +312,9 @@ def test_capstone_new_with_a_relative_template_path_then_update_from_elsewhere(c
 
 
 def test_plain_copier_with_a_relative_template_path_updates_from_inside_the_project(template, tmp_path):
-    copied = copier_cli(tmp_path, "copy", "--defaults", "--vcs-ref", "v1", "--data", "recipe=instruction-sft",
-                        "./template", "work/proj")
+    copied = copier_cli(
+        tmp_path, "copy", "--defaults", "--vcs-ref", "v1", "--data", "recipe=instruction-sft", "./template", "work/proj"
+    )
     assert copied.returncode == 0, copied.stderr
     project = tmp_path / "work/proj"
     assert answers(project)["_src_path"] == "../../template"  # relative to the project, not to tmp_path
@@ -322,8 +333,9 @@ def test_plain_copier_with_a_relative_template_path_updates_from_inside_the_proj
 
 def test_a_relative_path_that_cannot_be_stored_is_warned_about_and_refused_with_the_fix(capsys, template, tmp_path):
     project = tmp_path / "proj"
-    copied = copier_cli(tmp_path, "copy", "--defaults", "--vcs-ref", "v1", "--data", "recipe=instruction-sft",
-                        "./template", str(project))
+    copied = copier_cli(
+        tmp_path, "copy", "--defaults", "--vcs-ref", "v1", "--data", "recipe=instruction-sft", "./template", str(project)
+    )
     assert copied.returncode == 0, copied.stderr
     assert "WARNING: the template path './template' is relative" in copied.stderr
     commit_project(project)
@@ -353,14 +365,17 @@ def test_an_untagged_template_updates_to_its_newest_commit(capsys, tmp_path):
     assert "(v2)" in (project / "Makefile").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize(("source", "destination", "stored"), [
-    ("gh:someone/posttrain-capstone", "my-capstone", "gh:someone/posttrain-capstone"),
-    ("gl:someone/posttrain-capstone", "work/my-capstone", "gl:someone/posttrain-capstone"),
-    ("https://example.org/t.git", "my-capstone", "https://example.org/t.git"),
-    ("git@example.org:t.git", "my-capstone", "git@example.org:t.git"),
-    ("../tpl", "work/my-capstone", "../../../tpl"),
-    ("./tpl", "my-capstone", "../tpl"),
-])
+@pytest.mark.parametrize(
+    ("source", "destination", "stored"),
+    [
+        ("gh:someone/posttrain-capstone", "my-capstone", "gh:someone/posttrain-capstone"),
+        ("gl:someone/posttrain-capstone", "work/my-capstone", "gl:someone/posttrain-capstone"),
+        ("https://example.org/t.git", "my-capstone", "https://example.org/t.git"),
+        ("git@example.org:t.git", "my-capstone", "git@example.org:t.git"),
+        ("../tpl", "work/my-capstone", "../../../tpl"),
+        ("./tpl", "my-capstone", "../tpl"),
+    ],
+)
 def test_the_answers_file_keeps_remote_sources_and_moves_local_ones(source, destination, stored):
     """The answers file template, rendered with copier's own filters: copier shortcuts and git
     URLs are stored as typed; a relative folder is stored relative to the project."""

@@ -9,11 +9,11 @@ tagged v0.1.0, and this working tree is committed on top as v0.2.0.
 from __future__ import annotations
 
 import subprocess
-import tomllib
 from pathlib import Path
 
 import copier
 import pytest
+import tomllib
 import yaml
 
 from generator import TEMPLATE_ROOT, cli
@@ -30,7 +30,9 @@ def has_history() -> bool:
     return result.returncode == 0 and result.stdout.strip() == "false"
 
 
-pytestmark = pytest.mark.skipif(not has_history(), reason="needs this repository's full git history (not a shallow clone or an export)")
+pytestmark = pytest.mark.skipif(
+    not has_history(), reason="needs this repository's full git history (not a shallow clone or an export)"
+)
 
 
 class History:
@@ -59,7 +61,9 @@ class History:
 
     def last_commit_before_the_regrouping(self) -> str:
         """The last commit whose package was a flat row of modules (stages/ at the top)."""
-        removed = git(self.root, "log", "--diff-filter=D", "--format=%H", "--", "templates/src/{{package_name}}/stages/__init__.py").split()
+        removed = git(
+            self.root, "log", "--diff-filter=D", "--format=%H", "--", "templates/src/{{package_name}}/stages/__init__.py"
+        ).split()
         return git(self.root, "rev-parse", f"{removed[-1]}^").strip()
 
     def tag(self, old_commit: str) -> None:
@@ -130,7 +134,12 @@ def test_own_rewards_written_before_custom_py_existed_still_load_after_the_updat
     package = yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))["package_name"]
     own = f"src/{package}/rewards/custom.py"
     assert not (project / own).exists()
-    student_commit(project, own, '"""My rewards, from before the template had this file."""\n\n\ndef brevity(completions, **kwargs):\n    return [1.0 for _ in completions]\n')
+    student_commit(
+        project,
+        own,
+        '"""My rewards, from before the template had this file."""\n\n\n'
+        "def brevity(completions, **kwargs):\n    return [1.0 for _ in completions]\n",
+    )
 
     code = cli.main(["update", str(project)])
 
@@ -142,7 +151,11 @@ def test_own_rewards_written_before_custom_py_existed_still_load_after_the_updat
     assert moved in out.split("template's version differs", 1)[1]
     assert "Action needed" in out and "CUSTOM_REWARDS" in out
     assert "def brevity" in (project / moved).read_text(encoding="utf-8") and not (project / own).exists()
-    loaded = run_in(project, "-c", f"from {package}.scoring import rewards; print(sorted(rewards.CUSTOM_REWARDS), 'accuracy' in rewards.REWARDS)")
+    loaded = run_in(
+        project,
+        "-c",
+        f"from {package}.scoring import rewards; print(sorted(rewards.CUSTOM_REWARDS), 'accuracy' in rewards.REWARDS)",
+    )
     assert loaded.returncode == 0, loaded.stderr[-2000:]
     assert loaded.stdout.split() == ["[]", "True"]
     assert "defines no CUSTOM_REWARDS" in loaded.stderr

@@ -15,8 +15,10 @@ from pathlib import Path
 from .config import HUB_UNREACHABLE, PipelineConfig, ProjectError
 
 PROG = f"python -m {__package__}"
-SET_HELP = ("override one config value after the profile (repeatable): <config>.<dotted.key>=<value>, "
-            "<config> a file in configs/ or every_stage, the value read as YAML; e.g. sft.training.learning_rate=1e-5")
+SET_HELP = (
+    "override one config value after the profile (repeatable): <config>.<dotted.key>=<value>, "
+    "<config> a file in configs/ or every_stage, the value read as YAML; e.g. sft.training.learning_rate=1e-5"
+)
 
 
 def add_set_option(parser: argparse.ArgumentParser) -> None:
@@ -43,8 +45,11 @@ def main(argv: list[str] | None = None) -> int:
     data.add_argument("--stage", default=None, help="stage whose data to prepare (default: the first)")
     add_set_option(data)
 
-    for name, what in (("plots", "the plots"), ("report", "the tables and figures of report/report.md"),
-                       ("slides", "slides/slides.pptx")):
+    for name, what in (
+        ("plots", "the plots"),
+        ("report", "the tables and figures of report/report.md"),
+        ("slides", "slides/slides.pptx"),
+    ):
         present = commands.add_parser(name, help=f"rebuild {what} from results.json (no model is loaded)")
         present.add_argument("--profile", help="the profile whose results to use (tiny = the smoke run)")
         add_set_option(present)
@@ -71,18 +76,23 @@ def main(argv: list[str] | None = None) -> int:
 
 # Known failures of real runs: what to look for in the error (or its cause), and what to try.
 HINTS = (
-    (("OutOfMemoryError", "out of memory"),
-     "the GPU ran out of memory: lower per_device_train_batch_size (raise gradient_accumulation_steps to keep the "
-     "batch), set activation_checkpointing: true, shorten max_length / max_completion_length, or use a smaller "
-     "profile (configs/profiles/)"),
-    (HUB_UNREACHABLE,
-     "the model hub could not be reached: set HF_ENDPOINT to a mirror (e.g. https://hf-mirror.com), or download "
-     "the model once and set base_model in configs/pipeline.yaml to its folder"),
-    (("support bf16", "bf16/gpu"),
-     "this GPU cannot train in bf16 (T4, V100): under every_stage in your profile set training.bf16: false, "
-     "training.fp16: true and model.dtype: float16 (LoRA only), or rent a bf16 card (RTX 30/40, A10, L4, A100, H100)"),
-    (("ModuleNotFoundError", "ImportError"),
-     "a package is missing: install the project with its extras (make install)"),
+    (
+        ("OutOfMemoryError", "out of memory"),
+        "the GPU ran out of memory: lower per_device_train_batch_size (raise gradient_accumulation_steps to keep the "
+        "batch), set activation_checkpointing: true, shorten max_length / max_completion_length, or use a smaller "
+        "profile (configs/profiles/)",
+    ),
+    (
+        HUB_UNREACHABLE,
+        "the model hub could not be reached: set HF_ENDPOINT to a mirror (e.g. https://hf-mirror.com), or download "
+        "the model once and set base_model in configs/pipeline.yaml to its folder",
+    ),
+    (
+        ("support bf16", "bf16/gpu"),
+        "this GPU cannot train in bf16 (T4, V100): under every_stage in your profile set training.bf16: false, "
+        "training.fp16: true and model.dtype: float16 (LoRA only), or rent a bf16 card (RTX 30/40, A10, L4, A100, H100)",
+    ),
+    (("ModuleNotFoundError", "ImportError"), "a package is missing: install the project with its extras (make install)"),
 )
 
 
@@ -126,8 +136,7 @@ def dispatch(args: argparse.Namespace) -> int:
 
     if args.command == "run":
         only = [s.strip() for s in args.stages.split(",")] if args.stages else None
-        pipeline.run(args.profile, only=only, evaluate=not args.no_eval, config_dir=args.config_dir,
-                     overrides=args.overrides)
+        pipeline.run(args.profile, only=only, evaluate=not args.no_eval, config_dir=args.config_dir, overrides=args.overrides)
     elif args.command == "eval":
         pipeline.evaluate_only(args.profile, args.config_dir, args.overrides)
     elif args.command == "data":

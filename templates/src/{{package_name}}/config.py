@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence, TypeVar
+from typing import Any, TypeVar
 
 import yaml
 
@@ -118,8 +119,9 @@ def parse_override(text: str, known: set[str]) -> tuple[str, dict[str, Any]]:
     if not equals or len(keys) < 2 or not all(keys):
         raise ConfigError(f"{SET} {text}: expected <config>.<key>=<value>, e.g. {SET} sft.training.learning_rate=1e-5")
     if keys[0] not in known:
-        raise ConfigError(f"{SET} {text}: no config file named '{keys[0]}'{did_you_mean(keys[0], known)} "
-                          f"(known: {', '.join(sorted(known))})")
+        raise ConfigError(
+            f"{SET} {text}: no config file named '{keys[0]}'{did_you_mean(keys[0], known)} (known: {', '.join(sorted(known))})"
+        )
     try:
         value = yaml.safe_load(text_value)
     except yaml.YAMLError as error:
@@ -129,8 +131,7 @@ def parse_override(text: str, known: set[str]) -> tuple[str, dict[str, Any]]:
     return keys[0], value
 
 
-def load_config(name: str, profile: str | None = None, config_dir: Path = CONFIG_DIR,
-                overrides: Sequence[str] = ()) -> Section:
+def load_config(name: str, profile: str | None = None, config_dir: Path = CONFIG_DIR, overrides: Sequence[str] = ()) -> Section:
     """configs/<name>.yaml with the profile's overrides, then the `--set` ones (`overrides`:
     '<config>.<key>=<value>' texts; of two for one key the later wins), each key
     remembering where it was set.

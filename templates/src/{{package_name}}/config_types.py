@@ -164,7 +164,7 @@ def _to_sequence(value: Any, origin: type, args: tuple[Any, ...], annotation: An
     if origin is tuple and args and args[-1] is not Ellipsis:
         if len(items) != len(args):
             raise TypeMismatch(type_name(annotation))
-        return tuple(to_declared_type(item, arg) for item, arg in zip(items, args))
+        return tuple(to_declared_type(item, arg) for item, arg in zip(items, args, strict=True))
     item_type = args[0] if args else Any
     return origin(to_declared_type(item, item_type) for item in items)
 

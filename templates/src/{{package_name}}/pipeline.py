@@ -11,19 +11,20 @@ outputs/eval/config.yaml and each evaluation entry.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import yaml
 
 from .config import CONFIG_DIR, ConfigError, MissingError, PipelineConfig, build, load_config, load_pipeline
 from .config_types import jsonable, typed
+from .results import Results, results_path
 from .scoring.evaluation import EvalConfig, evaluate_model
 from .scoring.evaluation.harness import check_comparable, read_jsonl
-from .training.modeling import resolve_model
 from .talk.present import present
-from .results import Results, results_path
+from .training.modeling import resolve_model
 from .training.stages import stage_module
 from .training.stages.common import StageContext
 
@@ -85,12 +86,13 @@ def stage_config(name: str, config: dict[str, Any]) -> dict[str, Any]:
         classes["training"] = stage_module(name).training_config_class(config)
     except ConfigError:
         pass  # the stage says what is wrong when it runs
-    return {section: typed(values, classes[section]) if section in classes and isinstance(values, dict) else values
-            for section, values in config.items()}
+    return {
+        section: typed(values, classes[section]) if section in classes and isinstance(values, dict) else values
+        for section, values in config.items()
+    }
 
 
-def save_config(config: dict[str, Any], folder: Path, what: str, profile: str | None,
-                overrides: Sequence[str]) -> dict[str, Any]:
+def save_config(config: dict[str, Any], folder: Path, what: str, profile: str | None, overrides: Sequence[str]) -> dict[str, Any]:
     """Write `config` to <folder>/config.yaml beside what it makes; return it JSON-safe."""
     effective = jsonable(config)
     sources = ["configs/", *([f"profile {profile}"] if profile else []), *(f"--set {text}" for text in overrides)]
@@ -108,8 +110,9 @@ def _existing_output(stage_dir: Path, name: str) -> str:
     return str(model_dir)
 
 
-def evaluate_all(results: Results, profile: str | None, config_dir: Path, output_dir: Path,
-                 overrides: Sequence[str] = ()) -> None:
+def evaluate_all(
+    results: Results, profile: str | None, config_dir: Path, output_dir: Path, overrides: Sequence[str] = ()
+) -> None:
     """The base model and every stage's model through the same harness."""
     cfg = build(EvalConfig, load_config("eval", profile, config_dir, overrides), "configs/eval.yaml")
     effective = save_config(asdict(cfg), output_dir / "eval", "the evaluation", profile, overrides)
@@ -155,8 +158,7 @@ def evaluate_only(profile: str | None, config_dir: Path = CONFIG_DIR, overrides:
     return path
 
 
-def prepare_data(profile: str | None, stage: str | None, config_dir: Path = CONFIG_DIR,
-                 overrides: Sequence[str] = ()) -> dict:
+def prepare_data(profile: str | None, stage: str | None, config_dir: Path = CONFIG_DIR, overrides: Sequence[str] = ()) -> dict:
     """Load, convert and clean one stage's data without training: a quick check of a
     column mapping or a local file."""
     from .training.data import DataConfig, prepare

@@ -16,9 +16,10 @@ import dataclasses
 import importlib.util
 import os
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from .config import CONFIG_DIR, HUB_UNREACHABLE, load_config, load_pipeline
 from .config_types import jsonable
@@ -87,12 +88,17 @@ def stage_summary(training) -> dict[str, Any]:
 
 
 def describe_summary(kind: str, s: dict[str, Any]) -> str:
-    batch = (f"{s['prompts_per_step']} prompts x {s['completions_per_step'] // s['prompts_per_step']} completions per step"
-             if "prompts_per_step" in s else f"{s['samples_per_step']} samples per step")
+    batch = (
+        f"{s['prompts_per_step']} prompts x {s['completions_per_step'] // s['prompts_per_step']} completions per step"
+        if "prompts_per_step" in s
+        else f"{s['samples_per_step']} samples per step"
+    )
     keep = f"keep {s['save_total_limit']}" if s["save_total_limit"] else "keep all"
     saves = "none" if s["save_strategy"] == "no" else f"every {steps(s['save_steps'])} ({keep})"
-    return (f"{kind}: {s['method']} on a {s['base_dtype']} base, {batch}, lr {s['learning_rate']:g} {s['lr_scheduler_type']} "
-            f"(warmup {steps(s['warmup_steps'])}), checkpoints {saves}")
+    return (
+        f"{kind}: {s['method']} on a {s['base_dtype']} base, {batch}, lr {s['learning_rate']:g} {s['lr_scheduler_type']} "
+        f"(warmup {steps(s['warmup_steps'])}), checkpoints {saves}"
+    )
 
 
 def steps(value: float) -> str:
@@ -100,8 +106,9 @@ def steps(value: float) -> str:
     return f"{value:.0%} of the steps" if 0 < value < 1 else f"{value:g} steps"
 
 
-def build_stages(pipeline, profile: str | None, config_dir: Path, cuda: bool,
-                 overrides: Sequence[str] = ()) -> tuple[dict, list[Check]]:
+def build_stages(
+    pipeline, profile: str | None, config_dir: Path, cuda: bool, overrides: Sequence[str] = ()
+) -> tuple[dict, list[Check]]:
     from .training.modeling import resolve_model
 
     stages, checks = {}, []
@@ -129,9 +136,15 @@ def gpu_checks(profile: str | None, stages: dict) -> list[Check]:
     total_gb = props.total_memory / 1024**3
     checks = [Check("cuda", "ok", f"{props.name}, {total_gb:.0f} GB, torch {torch.__version__}, CUDA {torch.version.cuda}")]
     if wants_bf16 and not torch.cuda.is_bf16_supported():
-        checks.append(Check("bf16", "fail", f"{props.name} has no bf16 (T4, V100 and older cards)",
-                            "use a bf16 card (RTX 30xx/40xx, A10, L4, A100, H100), or under every_stage in the profile set "
-                            "training.bf16: false, training.fp16: true and model.dtype: float16 (LoRA only; watch for overflow)"))
+        checks.append(
+            Check(
+                "bf16",
+                "fail",
+                f"{props.name} has no bf16 (T4, V100 and older cards)",
+                "use a bf16 card (RTX 30xx/40xx, A10, L4, A100, H100), or under every_stage in the profile set "
+                "training.bf16: false, training.fp16: true and model.dtype: float16 (LoRA only; watch for overflow)",
+            )
+        )
     else:
         checks.append(Check("bf16", "ok", "supported" if wants_bf16 else "not used"))
     checks.append(memory_check(profile, total_gb))
@@ -143,9 +156,13 @@ def memory_check(profile: str | None, total_gb: float) -> Check:
         return Check("gpu memory", "skip", f"profile '{profile}' names no memory size")
     wanted = int(profile.removeprefix("gpu-").removesuffix("gb"))
     if total_gb < 0.9 * wanted:
-        return Check("gpu memory", "fail", f"{total_gb:.0f} GB on this card; profile {profile} is sized for {wanted} GB",
-                     "pick the profile of this card (configs/profiles/), or halve per_device_train_batch_size and double "
-                     "gradient_accumulation_steps in it")
+        return Check(
+            "gpu memory",
+            "fail",
+            f"{total_gb:.0f} GB on this card; profile {profile} is sized for {wanted} GB",
+            "pick the profile of this card (configs/profiles/), or halve per_device_train_batch_size and double "
+            "gradient_accumulation_steps in it",
+        )
     return Check("gpu memory", "ok", f"{total_gb:.0f} GB for a {wanted} GB profile")
 
 
@@ -168,11 +185,19 @@ def disk_checks(pipeline, stages: dict) -> list[Check]:
     for name, (path, need) in places.items():
         need_here = outputs_gb + cache_gb if shared else need
         free = shutil.disk_usage(existing_parent(path)).free / 1024**3
-        detail = f"{free:.0f} GB free at {path.resolve()} (need about {need_here} GB{', shared with the other' if shared else ''})"
+        detail = (
+            f"{free:.0f} GB free at {path.resolve()} (need about {need_here} GB{', shared with the other' if shared else ''})"
+        )
         if free < need_here:
-            checks.append(Check(f"disk {name}", "fail", detail,
-                                "put it on the data disk: export HF_HOME=/path/on/data/disk/hf (cache) and set output_dir "
-                                "in configs/pipeline.yaml to a folder there (see the README's GPU section)"))
+            checks.append(
+                Check(
+                    f"disk {name}",
+                    "fail",
+                    detail,
+                    "put it on the data disk: export HF_HOME=/path/on/data/disk/hf (cache) and set output_dir "
+                    "in configs/pipeline.yaml to a folder there (see the README's GPU section)",
+                )
+            )
         else:
             checks.append(Check(f"disk {name}", "ok", detail))
     return checks
@@ -224,8 +249,12 @@ def tokenizer_check(pipeline, stages: dict) -> Check:
     except Exception as error:
         reason = f"could not load the tokenizer of {pipeline.base_model}: {str(error).splitlines()[0]}"
         if unreachable(error):  # no hub, no mirror here: nothing to check on this machine
-            return Check("tokenizer", "skip", reason,
-                         "on the GPU machine: export HF_ENDPOINT=https://hf-mirror.com (or set base_model to a local folder)")
+            return Check(
+                "tokenizer",
+                "skip",
+                reason,
+                "on the GPU machine: export HF_ENDPOINT=https://hf-mirror.com (or set base_model to a local folder)",
+            )
         return Check("tokenizer", "fail", reason, "check base_model in configs/pipeline.yaml (a hub id or a model folder)")
     needs_mask = [n for n, e in stages.items() if e.get("training", {}).get("assistant_only_loss")]
     if not needs_mask:
@@ -243,8 +272,7 @@ def assistant_mask_check(tokenizer, model_name: str, stages: list[str]) -> Check
     """What the SFT stage does with assistant_only_loss: the stage's fallback training
     template when TRL cannot patch the model's own (training/chat_template.py), then TRL's
     patching; then check the end-of-turn token is inside the loss mask."""
-    from trl.chat_template_utils import (get_training_chat_template, has_generation_markers,
-                                         is_chat_template_stop_token_trained)
+    from trl.chat_template_utils import get_training_chat_template, has_generation_markers, is_chat_template_stop_token_trained
 
     from .training.chat_template import use_training_template
 
@@ -258,8 +286,12 @@ def assistant_mask_check(tokenizer, model_name: str, stages: list[str]) -> Check
     except Exception as error:  # ConfigError says what to do; TRL's own errors too
         return Check("tokenizer", "fail", f"{where}: no chat template with generation markers for {model_name}", str(error))
     if not stop_trained:
-        return Check("tokenizer", "warn", f"{where}: the end-of-turn token is outside the loss mask; the model may not learn to stop",
-                     "use a chat template whose generation markers include the end-of-turn token")
+        return Check(
+            "tokenizer",
+            "warn",
+            f"{where}: the end-of-turn token is outside the loss mask; the model may not learn to stop",
+            "use a chat template whose generation markers include the end-of-turn token",
+        )
     return Check("tokenizer", "ok", f"{model_name}: {where} can be set up")
 
 

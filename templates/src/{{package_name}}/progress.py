@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Callable, Iterable, Iterator, Sequence, TypeVar
+from typing import TypeVar
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -47,8 +48,9 @@ def display_mode(console: Console) -> str:
 
 
 @contextmanager
-def progress(description: str | None, total: int, console: Console | None = None,
-             clock: Callable[[], float] = time.monotonic) -> Iterator[Callable[[int], None]]:
+def progress(
+    description: str | None, total: int, console: Console | None = None, clock: Callable[[], float] = time.monotonic
+) -> Iterator[Callable[[int], None]]:
     """Yields `advance(n=1)`; the bar (or log lines) lasts as long as the block.
     No description, no display: callers make progress opt-in by passing None."""
     console = console or stderr_console()
@@ -85,8 +87,13 @@ def batches(items: Sequence[T], size: int, description: str | None, console: Con
 
 def _bar(console: Console) -> Progress:
     return Progress(
-        TextColumn("{task.description}", style="progress.description", markup=False), BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=console,
+        TextColumn("{task.description}", style="progress.description", markup=False),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
+        console=console,
     )
 
 

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from .config import CONFIG_DIR, ConfigError, MissingError, PipelineConfig, load_pipeline
 
@@ -53,8 +54,9 @@ def results_path(pipeline: PipelineConfig) -> Path:
     return Path(pipeline.output_dir) / RESULTS_FILE
 
 
-def load_results(profile: str | None, config_dir: Path = CONFIG_DIR, overrides: Sequence[str] = (),
-                 command: str = "plots") -> dict[str, Any]:
+def load_results(
+    profile: str | None, config_dir: Path = CONFIG_DIR, overrides: Sequence[str] = (), command: str = "plots"
+) -> dict[str, Any]:
     """The saved results.json of `profile`, as plots, report, slides and the demo read it.
     None there: a MissingError naming the profile that has results and the `command` to
     run for it (or the pipeline, when no profile has any)."""

@@ -158,11 +158,10 @@ def find_answer(text: str) -> str | None:
     standalone number; None if nothing."""
     if (boxed := last_boxed(text)) is not None:
         return _bounded(boxed)
-    phrase = None
-    for phrase in ANSWER_PHRASE.finditer(text):
-        pass  # the last one
-    if phrase is None:
+    phrases = list(ANSWER_PHRASE.finditer(text))
+    if not phrases:
         return last_math_or_number(text[-10_000:])
+    phrase = phrases[-1]
     if (answer := answer_expression(phrase[1])) is not None:
         return answer
     # "The answer is below." or prose without a number: the answer follows the phrase's line

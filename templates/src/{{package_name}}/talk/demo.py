@@ -8,13 +8,14 @@ audience sees is what the evaluation measured.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from ..config import CONFIG_DIR, build, load_config
-from ..training.formats import prompt_messages
 from ..results import load_results
+from ..training.formats import prompt_messages
 
 
 @dataclass
@@ -28,8 +29,9 @@ class DemoConfig:
     system_prompt: str | None = None  # None: the evaluation's (configs/eval.yaml data.system_prompt)
 
 
-def load_demo(profile: str | None, config_dir: Path = CONFIG_DIR,
-              overrides: Sequence[str] = ()) -> tuple[DemoConfig, dict[str, str], Any]:
+def load_demo(
+    profile: str | None, config_dir: Path = CONFIG_DIR, overrides: Sequence[str] = ()
+) -> tuple[DemoConfig, dict[str, str], Any]:
     """The demo config, the models to compare ({label: path}) and the decoding settings.
     `overrides`: `--set` texts (e.g. demo.generation.max_new_tokens=256)."""
     from ..scoring.evaluation.generate import GenerationSettings
@@ -58,7 +60,9 @@ class SideBySide:
         self.settings = settings
         self.system_prompt = system_prompt
         self.names = list(models)
-        self.loaded = {name: (load_model(resolve_model(path)), load_tokenizer(resolve_model(path))) for name, path in models.items()}
+        self.loaded = {
+            name: (load_model(resolve_model(path)), load_tokenizer(resolve_model(path))) for name, path in models.items()
+        }
 
     def predict(self, message: str) -> list[str]:
         from ..scoring.evaluation.generate import generate

@@ -14,8 +14,16 @@ from pathlib import Path
 
 # Preferred CJK families, most common first (Linux, then macOS/Windows).
 CJK_FAMILIES = (
-    "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
-    "Sarasa Gothic SC", "PingFang SC", "Heiti SC", "Microsoft YaHei", "SimHei", "AR PL UMing CN",
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "Sarasa Gothic SC",
+    "PingFang SC",
+    "Heiti SC",
+    "Microsoft YaHei",
+    "SimHei",
+    "AR PL UMing CN",
 )
 CJK_FILE = re.compile(r"wqy|cjk|sourcehan|source-han|sarasa|pingfang|stheiti|msyh|simhei|uming", re.IGNORECASE)
 INSTALL_HINT = "install one, e.g. `sudo apt install fonts-wqy-microhei` or Noto Sans CJK"

@@ -54,11 +54,11 @@ def plot_training(log_history: Path, output: Path, title: str, language: str = "
     columns = min(3, len(panels))
     rows = -(-len(panels) // columns)
     figure, axes = plt.subplots(rows, columns, figsize=(4.5 * columns, 3.2 * rows), squeeze=False)
-    for axis in axes.flat[len(panels):]:
+    for axis in axes.flat[len(panels) :]:
         axis.set_visible(False)
-    for axis, (panel_title, curves) in zip(axes.flat, panels):
+    for axis, (panel_title, curves) in zip(axes.flat, panels, strict=False):  # the grid may have spare cells
         for key, points in curves.items():
-            steps, values = zip(*points)
+            steps, values = zip(*points, strict=True)
             axis.plot(steps, values, marker="o" if len(points) < 30 else None, label=key)
         axis.set_title(panel_title)
         axis.set_xlabel("训练步" if language == "zh" else "step")
@@ -80,15 +80,18 @@ def plot_metrics(results: dict[str, Any], metrics: list[str], output: Path, lang
     columns = min(3, len(metrics))
     rows = -(-len(metrics) // columns)
     figure, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 3.0 * rows), squeeze=False)
-    for axis in axes.flat[len(metrics):]:
+    for axis in axes.flat[len(metrics) :]:
         axis.set_visible(False)
-    for axis, metric in zip(axes.flat, metrics):
+    for axis, metric in zip(axes.flat, metrics, strict=False):  # the grid may have spare cells
         values = [e["metrics"].get(metric) for e in evaluations]
         heights = [v if v is not None else 0.0 for v in values]
         bounds = [(e["metrics"].get(f"{metric}_ci_low"), e["metrics"].get(f"{metric}_ci_high")) for e in evaluations]
         errors = None
         if all(low is not None and high is not None for low, high in bounds):
-            errors = [[h - low for h, (low, _) in zip(heights, bounds)], [high - h for h, (_, high) in zip(heights, bounds)]]
+            errors = [
+                [h - low for h, (low, _) in zip(heights, bounds, strict=True)],
+                [high - h for h, (_, high) in zip(heights, bounds, strict=True)],
+            ]
         axis.bar(models, heights, yerr=errors, capsize=4, color=[f"C{i}" for i in range(len(values))])
         for x, value in enumerate(values):
             axis.annotate("n/a" if value is None else f"{value:.3g}", (x, value or 0.0), ha="center", va="bottom", fontsize=8)

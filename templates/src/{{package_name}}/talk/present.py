@@ -7,14 +7,15 @@ and `report` can rebuild them at any time without touching a model.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from ..config import CONFIG_DIR, MissingError, ProjectError, load_config, load_pipeline
+from ..results import load_results
 from .fonts import plot_language
 from .plots import plot_metrics, plot_training
 from .report import fill_report, report_blocks
-from ..results import load_results
 
 SLIDES = Path("slides/slides.pptx")
 SLIDE_CONTENT = Path("slides/content.yaml")
@@ -36,16 +37,24 @@ def draw_plots(results: dict[str, Any], output_dir: Path, metrics: list[str], la
     return drawn
 
 
-def make_report(results: dict[str, Any], stages: list[str], metrics: list[str], plots: list[Path], language: str,
-                path: Path = REPORT) -> Path:
+def make_report(
+    results: dict[str, Any], stages: list[str], metrics: list[str], plots: list[Path], language: str, path: Path = REPORT
+) -> Path:
     if not path.is_file():
         raise MissingError(f"{path} not found (it comes with the template; restore it from git)")
     fill_report(path, report_blocks(results, stages, metrics, plots, language, path.parent))
     return path
 
 
-def make_slides(results: dict[str, Any], stages: list[str], metrics: list[str], plots: list[Path], language: str,
-                output: Path = SLIDES, content: Path = SLIDE_CONTENT) -> Path:
+def make_slides(
+    results: dict[str, Any],
+    stages: list[str],
+    metrics: list[str],
+    plots: list[Path],
+    language: str,
+    output: Path = SLIDES,
+    content: Path = SLIDE_CONTENT,
+) -> Path:
     try:
         from .slides import build_slides, read_content
     except ImportError as error:
@@ -56,8 +65,13 @@ def make_slides(results: dict[str, Any], stages: list[str], metrics: list[str], 
 PARTS = {"report": make_report, "slides": make_slides}
 
 
-def present(profile: str | None, config_dir: Path = CONFIG_DIR, parts: tuple[str, ...] = ("report", "slides"),
-            strict: bool = False, overrides: Sequence[str] = ()) -> list[Path]:
+def present(
+    profile: str | None,
+    config_dir: Path = CONFIG_DIR,
+    parts: tuple[str, ...] = ("report", "slides"),
+    strict: bool = False,
+    overrides: Sequence[str] = (),
+) -> list[Path]:
     """Plots, then each of `parts`, from the saved results.json; returns what was made.
     `overrides`: `--set` texts (e.g. pipeline.language=en).
 

@@ -27,32 +27,71 @@ from ..config import build, read_yaml
 from .fonts import SLIDE_CJK_FONT, SLIDE_LATIN_FONT
 from .summary import changes, metrics_table, missing, stages_table, words
 
-DARK, ACCENT, GREY, WARN = RGBColor(0x22, 0x2B, 0x3A), RGBColor(0x1F, 0x6F, 0xB2), RGBColor(0x9A, 0xA0, 0xA8), RGBColor(0xB5, 0x45, 0x1B)
+DARK, ACCENT, GREY, WARN = (
+    RGBColor(0x22, 0x2B, 0x3A),
+    RGBColor(0x1F, 0x6F, 0xB2),
+    RGBColor(0x9A, 0xA0, 0xA8),
+    RGBColor(0xB5, 0x45, 0x1B),
+)
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
 
 # The talk, slide by slide: (key, suggested minutes). The minutes add up to 15.
 TALK = [
-    ("title", 0.5), ("problem", 1.5), ("architecture", 1.5), ("training", 1.5), ("demo", 5.0),
-    ("results", 1.5), ("curves", 1.0), ("findings", 1.5), ("reflection", 1.0),
+    ("title", 0.5),
+    ("problem", 1.5),
+    ("architecture", 1.5),
+    ("training", 1.5),
+    ("demo", 5.0),
+    ("results", 1.5),
+    ("curves", 1.0),
+    ("findings", 1.5),
+    ("reflection", 1.0),
 ]
 HEADINGS = {
-    "zh": {"problem": "问题定义", "architecture": "系统架构", "training": "数据与训练", "demo": "现场演示",
-           "results": "实验结果", "curves": "训练曲线与指标", "findings": "发现", "reflection": "反思与局限"},
-    "en": {"problem": "Problem", "architecture": "Architecture", "training": "Data and training", "demo": "Live demo",
-           "results": "Results", "curves": "Training curves and metrics", "findings": "Findings",
-           "reflection": "Reflection and limitations"},
+    "zh": {
+        "problem": "问题定义",
+        "architecture": "系统架构",
+        "training": "数据与训练",
+        "demo": "现场演示",
+        "results": "实验结果",
+        "curves": "训练曲线与指标",
+        "findings": "发现",
+        "reflection": "反思与局限",
+    },
+    "en": {
+        "problem": "Problem",
+        "architecture": "Architecture",
+        "training": "Data and training",
+        "demo": "Live demo",
+        "results": "Results",
+        "curves": "Training curves and metrics",
+        "findings": "Findings",
+        "reflection": "Reflection and limitations",
+    },
 }
 NOTES = {
-    "zh": {"title": "自我介绍，一句话说清项目做什么。", "problem": "为什么这个问题重要，怎样算成功。",
-           "architecture": "沿着流水线讲：数据、每个训练阶段、评测。", "training": "数据来源与清洗，训练方式和超参数。",
-           "demo": "现场演示：基座模型与最终模型并排回答同一个问题。若现场失败，立即播放备用录屏。",
-           "results": "先讲最重要的一个指标，再讲其余。", "curves": "曲线说明训练是否稳定。",
-           "findings": "结论要有数字支撑；讲一个失败案例。", "reflection": "局限、下一步，以及可复用的部分。"},
-    "en": {"title": "Introduce yourselves; one sentence on what the project does.", "problem": "Why it matters and what success means.",
-           "architecture": "Walk along the pipeline: data, each training stage, evaluation.", "training": "Where the data comes from, how it was cleaned, how each stage trains.",
-           "demo": "Live: base and final model answer the same input side by side. If it fails, play the backup recording at once.",
-           "results": "Lead with the one metric that matters most.", "curves": "What the curves say about training stability.",
-           "findings": "Back each finding with a number; show one failure case.", "reflection": "Limitations, next steps, what others can reuse."},
+    "zh": {
+        "title": "自我介绍，一句话说清项目做什么。",
+        "problem": "为什么这个问题重要，怎样算成功。",
+        "architecture": "沿着流水线讲：数据、每个训练阶段、评测。",
+        "training": "数据来源与清洗，训练方式和超参数。",
+        "demo": "现场演示：基座模型与最终模型并排回答同一个问题。若现场失败，立即播放备用录屏。",
+        "results": "先讲最重要的一个指标，再讲其余。",
+        "curves": "曲线说明训练是否稳定。",
+        "findings": "结论要有数字支撑；讲一个失败案例。",
+        "reflection": "局限、下一步，以及可复用的部分。",
+    },
+    "en": {
+        "title": "Introduce yourselves; one sentence on what the project does.",
+        "problem": "Why it matters and what success means.",
+        "architecture": "Walk along the pipeline: data, each training stage, evaluation.",
+        "training": "Where the data comes from, how it was cleaned, how each stage trains.",
+        "demo": "Live: base and final model answer the same input side by side. If it fails, play the backup recording at once.",
+        "results": "Lead with the one metric that matters most.",
+        "curves": "What the curves say about training stability.",
+        "findings": "Back each finding with a number; show one failure case.",
+        "reflection": "Limitations, next steps, what others can reuse.",
+    },
 }
 MINUTES_NOTE = {"zh": "建议用时：{m:g} 分钟。", "en": "Suggested time: {m:g} min."}
 
@@ -108,8 +147,15 @@ class Deck:
                     element.getparent().remove(element)
                 latin.addnext(latin.makeelement(qn("a:ea"), {"typeface": SLIDE_CJK_FONT}))
 
-    def text(self, slide, lines: list[str], box: tuple[float, float, float, float], size: float | None = None,
-             color: RGBColor = DARK, bullet: str = "• ") -> None:
+    def text(
+        self,
+        slide,
+        lines: list[str],
+        box: tuple[float, float, float, float],
+        size: float | None = None,
+        color: RGBColor = DARK,
+        bullet: str = "• ",
+    ) -> None:
         shape = slide.shapes.add_textbox(*map(Inches, box))
         frame = shape.text_frame
         frame.word_wrap = True
@@ -140,7 +186,9 @@ class Deck:
         w, h = (width, width / ratio) if width / ratio <= height else (height * ratio, height)
         slide.shapes.add_picture(str(path), Inches(left + (width - w) / 2), Inches(top + (height - h) / 2), Inches(w), Inches(h))
 
-    def box(self, slide, lines: list[str], box: tuple[float, float, float, float], fill: RGBColor, shape=MSO_SHAPE.ROUNDED_RECTANGLE):
+    def box(
+        self, slide, lines: list[str], box: tuple[float, float, float, float], fill: RGBColor, shape=MSO_SHAPE.ROUNDED_RECTANGLE
+    ):
         shape = slide.shapes.add_shape(shape, *map(Inches, box))
         shape.fill.solid()
         shape.fill.fore_color.rgb = fill
@@ -206,17 +254,29 @@ def build_slides(
     table = metrics_table(results, expected_stages, metrics, language)
     deck.table(slide, table.header, table.rows, (0.6, 1.5, 12.1, 3.0))
     notes = missing(results, expected_stages, metrics, language)
-    deck.text(slide, [*smoke, *notes[:6]] + ([f"… +{len(notes) - 6}"] if len(notes) > 6 else []),
-              (0.6, 1.7 + 0.45 * (len(table.rows) + 1), 12.1, 2.0), size=13, color=WARN)
+    deck.text(
+        slide,
+        [*smoke, *notes[:6]] + ([f"… +{len(notes) - 6}"] if len(notes) > 6 else []),
+        (0.6, 1.7 + 0.45 * (len(table.rows) + 1), 12.1, 2.0),
+        size=13,
+        color=WARN,
+    )
 
     slide = deck.slide("curves", minutes["curves"], heading["curves"])
     shown = [plot for plot in plots if plot.exists()][:4]
     if not shown:
-        deck.text(slide, [{"zh": "还没有图：先运行流水线。", "en": "No plots yet: run the pipeline first."}[language]], (0.8, 1.5, 11.7, 1.0), color=WARN)
+        deck.text(
+            slide,
+            [{"zh": "还没有图：先运行流水线。", "en": "No plots yet: run the pipeline first."}[language]],
+            (0.8, 1.5, 11.7, 1.0),
+            color=WARN,
+        )
     columns = 1 if len(shown) == 1 else 2
     cell_w, cell_h = 12.1 / columns, 5.6 / (1 if len(shown) <= 2 else 2)
     for index, plot in enumerate(shown):
-        deck.picture(slide, plot, (0.6 + (index % columns) * cell_w, 1.5 + (index // columns) * cell_h, cell_w - 0.1, cell_h - 0.1))
+        deck.picture(
+            slide, plot, (0.6 + (index % columns) * cell_w, 1.5 + (index // columns) * cell_h, cell_w - 0.1, cell_h - 0.1)
+        )
 
     slide = deck.slide("findings", minutes["findings"], heading["findings"])
     deck.text(slide, [*changes(results, metrics, language), *content.findings], (0.8, 1.5, 11.7, 5.5))

@@ -33,25 +33,49 @@ METRICS: dict[str, tuple[str, str, str | None, bool]] = {
 
 WORDS = {
     "zh": {
-        "model": "模型", "stage": "阶段", "method": "训练方式", "dataset": "数据集", "rows": "训练/验证条数",
-        "removed": "清洗删除", "steps": "步数", "train_loss": "训练损失", "minutes": "用时（分钟）",
-        "not_run": "未运行", "not_evaluated": "未评测", "base": "基座",
+        "model": "模型",
+        "stage": "阶段",
+        "method": "训练方式",
+        "dataset": "数据集",
+        "rows": "训练/验证条数",
+        "removed": "清洗删除",
+        "steps": "步数",
+        "train_loss": "训练损失",
+        "minutes": "用时（分钟）",
+        "not_run": "未运行",
+        "not_evaluated": "未评测",
+        "base": "基座",
         "missing_stage": "阶段 {name} 尚未运行（results.json 中没有它的记录）",
         "missing_eval": "模型 {name} 尚未评测",
         "missing_metric": "{model} 的指标 {metric} 未计算",
         "change": "{metric}：{first} {a} → {last} {b}（{verdict}）",
-        "better": "变好", "worse": "变差", "same": "不变", "changed": "变化",
+        "better": "变好",
+        "worse": "变差",
+        "same": "不变",
+        "changed": "变化",
         "smoke": "冒烟测试：随机初始化的微型模型，数字只证明流程跑通，不代表效果",
     },
     "en": {
-        "model": "model", "stage": "stage", "method": "method", "dataset": "dataset", "rows": "train / val rows",
-        "removed": "removed in cleaning", "steps": "steps", "train_loss": "train loss", "minutes": "minutes",
-        "not_run": "not run", "not_evaluated": "not evaluated", "base": "base",
+        "model": "model",
+        "stage": "stage",
+        "method": "method",
+        "dataset": "dataset",
+        "rows": "train / val rows",
+        "removed": "removed in cleaning",
+        "steps": "steps",
+        "train_loss": "train loss",
+        "minutes": "minutes",
+        "not_run": "not run",
+        "not_evaluated": "not evaluated",
+        "base": "base",
         "missing_stage": "stage {name} has not run yet (no entry in results.json)",
         "missing_eval": "model {name} has not been evaluated",
         "missing_metric": "metric {metric} of {model} was not computed",
         "change": "{metric}: {first} {a} → {last} {b} ({verdict})",
-        "better": "better", "worse": "worse", "same": "unchanged", "changed": "changed",
+        "better": "better",
+        "worse": "worse",
+        "same": "unchanged",
+        "changed": "changed",
         "smoke": "Smoke run: a tiny random model; the numbers prove the pipeline runs, not that it learns",
     },
 }
@@ -138,16 +162,18 @@ def stages_table(results: dict[str, Any], expected_stages: list[str], language: 
             continue
         summary = done[name].get("summary", {})
         data = summary.get("data", {})
-        rows.append([
-            name,
-            summary.get("method", MISSING),
-            summary.get("dataset", MISSING),
-            f"{data['train']} / {data['validation']}" if "train" in data else MISSING,
-            str(sum(data["removed"].values())) if "removed" in data else MISSING,
-            str(summary.get("steps", MISSING)),
-            format_value("train_loss", summary.get("train_loss")),
-            f"{summary['wall_seconds'] / 60:.1f}" if "wall_seconds" in summary else MISSING,
-        ])
+        rows.append(
+            [
+                name,
+                summary.get("method", MISSING),
+                summary.get("dataset", MISSING),
+                f"{data['train']} / {data['validation']}" if "train" in data else MISSING,
+                str(sum(data["removed"].values())) if "removed" in data else MISSING,
+                str(summary.get("steps", MISSING)),
+                format_value("train_loss", summary.get("train_loss")),
+                f"{summary['wall_seconds'] / 60:.1f}" if "wall_seconds" in summary else MISSING,
+            ]
+        )
     return Table(header, rows)
 
 
@@ -186,12 +212,14 @@ def changes(results: dict[str, Any], metrics: list[str], language: str) -> list[
             verdict = w["changed"]
         else:
             verdict = w["better"] if (b < a) == (better == "lower") else w["worse"]
-        lines.append(w["change"].format(
-            metric=metric_label(metric, language),
-            first=w["base"] if first["model"] == "base" else first["model"],
-            a=format_value(metric, a),
-            last=last["model"],
-            b=format_value(metric, b),
-            verdict=verdict,
-        ))
+        lines.append(
+            w["change"].format(
+                metric=metric_label(metric, language),
+                first=w["base"] if first["model"] == "base" else first["model"],
+                a=format_value(metric, a),
+                last=last["model"],
+                b=format_value(metric, b),
+                verdict=verdict,
+            )
+        )
     return lines

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ..config import ConfigError
 
@@ -31,9 +32,16 @@ CHATML_TRAINING = (
     "{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- endif %}"
 )
 
-_TOOLS = [{"type": "function", "function": {
-    "name": "get_weather", "description": "Current weather of a city.",
-    "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}]
+_TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "get_weather",
+            "description": "Current weather of a city.",
+            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+        },
+    }
+]
 
 
 def _call(arguments: Any) -> dict[str, Any]:
@@ -42,24 +50,49 @@ def _call(arguments: Any) -> dict[str, Any]:
 
 # Conversations in the shapes the recipes train on; each is rendered whole and up to its last turn.
 PROBES: list[tuple[list[dict[str, Any]], dict[str, Any]]] = [
-    ([{"role": "system", "content": "你是一个乐于助人的助手。"},
-      {"role": "user", "content": "Name two prime numbers."},
-      {"role": "assistant", "content": "2 and 3."}], {}),
-    ([{"role": "user", "content": "12 个苹果分给 3 个人，每人几个？"},
-      {"role": "assistant", "content": "<think>\n12 split into 3 equal parts is 4.\n</think>\n\n\\boxed{4}"}], {}),
-    ([{"role": "user", "content": "Hi!"},
-      {"role": "assistant", "content": "<think>\nA greeting.\n</think>\n\nHello!"},
-      {"role": "user", "content": "再说一遍。"},
-      {"role": "assistant", "content": "Hello again!"}], {}),
-    ([{"role": "user", "content": "杭州天气如何？"},
-      {"role": "assistant", "content": "", "tool_calls": [_call({"city": "杭州"})]},
-      {"role": "tool", "name": "get_weather", "content": "晴，25°C"},
-      {"role": "assistant", "content": "杭州今天晴，25°C。"}], {"tools": _TOOLS}),
-    ([{"role": "system", "content": "Use the tools when needed."},
-      {"role": "user", "content": "Weather in Paris?"},
-      {"role": "assistant", "content": "", "tool_calls": [_call('{"city": "Paris"}')]},
-      {"role": "tool", "name": "get_weather", "content": "rain, 12°C"},
-      {"role": "assistant", "content": "<think>\nThe tool says rain.\n</think>\n\nRain, 12°C."}], {"tools": _TOOLS}),
+    (
+        [
+            {"role": "system", "content": "你是一个乐于助人的助手。"},
+            {"role": "user", "content": "Name two prime numbers."},
+            {"role": "assistant", "content": "2 and 3."},
+        ],
+        {},
+    ),
+    (
+        [
+            {"role": "user", "content": "12 个苹果分给 3 个人，每人几个？"},
+            {"role": "assistant", "content": "<think>\n12 split into 3 equal parts is 4.\n</think>\n\n\\boxed{4}"},
+        ],
+        {},
+    ),
+    (
+        [
+            {"role": "user", "content": "Hi!"},
+            {"role": "assistant", "content": "<think>\nA greeting.\n</think>\n\nHello!"},
+            {"role": "user", "content": "再说一遍。"},
+            {"role": "assistant", "content": "Hello again!"},
+        ],
+        {},
+    ),
+    (
+        [
+            {"role": "user", "content": "杭州天气如何？"},
+            {"role": "assistant", "content": "", "tool_calls": [_call({"city": "杭州"})]},
+            {"role": "tool", "name": "get_weather", "content": "晴，25°C"},
+            {"role": "assistant", "content": "杭州今天晴，25°C。"},
+        ],
+        {"tools": _TOOLS},
+    ),
+    (
+        [
+            {"role": "system", "content": "Use the tools when needed."},
+            {"role": "user", "content": "Weather in Paris?"},
+            {"role": "assistant", "content": "", "tool_calls": [_call('{"city": "Paris"}')]},
+            {"role": "tool", "name": "get_weather", "content": "rain, 12°C"},
+            {"role": "assistant", "content": "<think>\nThe tool says rain.\n</think>\n\nRain, 12°C."},
+        ],
+        {"tools": _TOOLS},
+    ),
 ]
 
 _warned: set[str] = set()
@@ -68,8 +101,11 @@ _warned: set[str] = set()
 def renders(tokenizer, template: str) -> Iterator[str]:
     """What `template` renders for every probe: whole, and as a prompt (with and without thinking)."""
     for messages, options in PROBES:
-        for prefix, extra in ((messages, {}), (messages[:-1], {"add_generation_prompt": True}),
-                              (messages[:-1], {"add_generation_prompt": True, "enable_thinking": False})):
+        for prefix, extra in (
+            (messages, {}),
+            (messages[:-1], {"add_generation_prompt": True}),
+            (messages[:-1], {"add_generation_prompt": True, "enable_thinking": False}),
+        ):
             try:
                 yield tokenizer.apply_chat_template(prefix, chat_template=template, tokenize=False, **options, **extra)
             except Exception as error:  # a template may refuse a probe (no system role): both must refuse it
@@ -86,8 +122,11 @@ def candidates() -> Iterator[tuple[str, str, str]]:
     for training in trainings:
         original = folder / training.name.replace("_training.jinja", ".jinja")
         if original.is_file():
-            yield (f"TRL's {original.name} (training with its {training.name})",
-                   original.read_text(encoding="utf-8"), training.read_text(encoding="utf-8"))
+            yield (
+                f"TRL's {original.name} (training with its {training.name})",
+                original.read_text(encoding="utf-8"),
+                training.read_text(encoding="utf-8"),
+            )
     for training in trainings:
         text = training.read_text(encoding="utf-8")
         yield f"TRL's {training.name}", text, text
@@ -129,6 +168,9 @@ def use_training_template(tokenizer, model: str, where: str) -> None:
     key = hashlib.sha256(template.encode()).hexdigest()
     if key not in _warned:
         _warned.add(key)
-        warnings.warn(f"the chat template of {model} is not one TRL can patch for assistant-only loss, but it renders "
-                      f"the probe conversations exactly like {description}", stacklevel=2)
+        warnings.warn(
+            f"the chat template of {model} is not one TRL can patch for assistant-only loss, but it renders "
+            f"the probe conversations exactly like {description}",
+            stacklevel=2,
+        )
     tokenizer.chat_template = training

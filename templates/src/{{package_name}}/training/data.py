@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from datasets import Dataset, load_dataset
 
 from ..config import DataError
-from .formats import CONVERTERS, Messages, with_system_prompt
 from ..progress import track
+from .formats import CONVERTERS, Messages, with_system_prompt
 
 LOCAL_BUILDERS = {".json": "json", ".jsonl": "json", ".parquet": "parquet", ".csv": "csv"}
 

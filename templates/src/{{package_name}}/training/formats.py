@@ -8,7 +8,8 @@ column names maps onto it without code changes.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 Messages = list[dict[str, str]]
 Columns = Mapping[str, str]  # the converter's column name -> the dataset's; unmapped names are used as they are

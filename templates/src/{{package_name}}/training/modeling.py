@@ -51,8 +51,7 @@ def load_tokenizer(path: str, **loading: Any) -> PreTrainedTokenizerBase:
     return tokenizer
 
 
-def load_model(path: str, dtype: str | torch.dtype | None = "auto", device: str | None = None,
-               **loading: Any) -> PreTrainedModel:
+def load_model(path: str, dtype: str | torch.dtype | None = "auto", device: str | None = None, **loading: Any) -> PreTrainedModel:
     """A plain (unquantized) model for evaluation or merging, in eval mode; `loading` may hold
     revision, trust_remote_code and attn_implementation (other keys are ignored)."""
     model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype or "auto", **pick(loading, MODEL_KEYS))
@@ -61,8 +60,9 @@ def load_model(path: str, dtype: str | torch.dtype | None = "auto", device: str 
     return model.to(device).eval()
 
 
-def merge_adapter(base_path: str, adapter_dir: Path, output_dir: Path, dtype: str | None = "auto",
-                  **loading: Any) -> PreTrainedModel:
+def merge_adapter(
+    base_path: str, adapter_dir: Path, output_dir: Path, dtype: str | None = "auto", **loading: Any
+) -> PreTrainedModel:
     """Merge LoRA weights into a fresh, unquantized copy of the base model, loaded as the
     trainer loaded it (`loading`: revision, trust_remote_code, attn_implementation).
 

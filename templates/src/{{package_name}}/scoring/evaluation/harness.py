@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from ...config import ConfigError, ProjectError, build
+from ...progress import track
 from ...training.formats import prompt_messages
 from ...training.modeling import load_model, load_tokenizer
-from ...progress import track
 from .generate import GenerationSettings, generate, render_prompt
 from .metrics import perplexity, response_loss
 from .tasks import SCORERS
@@ -68,7 +68,11 @@ def task_rows(cfg: EvalConfig) -> list[dict[str, Any]]:
 
 
 def evaluate_model(
-    name: str, model_path: str, cfg: EvalConfig, output_dir: Path, validation: list[dict] | None = None,
+    name: str,
+    model_path: str,
+    cfg: EvalConfig,
+    output_dir: Path,
+    validation: list[dict] | None = None,
     loading: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Generate on the task's prompts, score, write generations; return the results entry.
@@ -89,7 +93,7 @@ def evaluate_model(
     output_dir.mkdir(parents=True, exist_ok=True)
     generations_path = output_dir / f"{name}.jsonl"
     with open(generations_path, "w", encoding="utf-8") as handle:
-        for row, group, record in zip(rows, completions, records):
+        for row, group, record in zip(rows, completions, records, strict=True):
             entry = {"model": name, **row, "response": group[0], **({"responses": group} if n > 1 else {}), **record}
             handle.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
 
@@ -130,8 +134,9 @@ def check_comparable(evaluations: list[dict[str, Any]]) -> None:
             )
 
 
-def validation_metrics(model, tokenizer, validation: list[dict], settings: GenerationSettings,
-                       progress: str | None = None) -> dict[str, float | None]:
+def validation_metrics(
+    model, tokenizer, validation: list[dict], settings: GenerationSettings, progress: str | None = None
+) -> dict[str, float | None]:
     total, count = 0.0, 0
     for row in track(validation, progress):
         loss, n_tokens = response_loss(model, tokenizer, row["messages"], settings.enable_thinking)

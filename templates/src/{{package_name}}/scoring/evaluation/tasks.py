@@ -80,22 +80,30 @@ def math_scores(rows: list[dict], completions: list[list[str]], tokenizer=None, 
         records.append(record)
     low, high = wilson_interval(sum(correct), len(correct))
     metrics = {
-        "accuracy": rate(correct), "accuracy_ci_low": low, "accuracy_ci_high": high,
-        "format_rate": rate(formatted), "malformed_think_rate": rate(malformed),
-        "mean_completion_tokens": mean(lengths), "scored": len(correct),
+        "accuracy": rate(correct),
+        "accuracy_ci_low": low,
+        "accuracy_ci_high": high,
+        "format_rate": rate(formatted),
+        "malformed_think_rate": rate(malformed),
+        "mean_completion_tokens": mean(lengths),
+        "scored": len(correct),
     }
     return metrics, records
 
 
-def code_scores(rows: list[dict], completions: list[list[str]], tokenizer=None, sandbox: dict | None = None,
-                ks: tuple[int, ...] = (1,), **_) -> tuple[dict, list[dict]]:
+def code_scores(
+    rows: list[dict], completions: list[list[str]], tokenizer=None, sandbox: dict | None = None, ks: tuple[int, ...] = (1,), **_
+) -> tuple[dict, list[dict]]:
     """pass@k by the unbiased estimator over the tasks the sandbox could run."""
     from ..code import code_program, code_tests
     from ..sandbox import Sandbox, SandboxConfig
 
     runner = Sandbox(SandboxConfig(**(sandbox or {})))
-    jobs = [(code_program(row, completion), code_tests(row))
-            for row, group in zip(rows, completions, strict=True) for completion in group]
+    jobs = [
+        (code_program(row, completion), code_tests(row))
+        for row, group in zip(rows, completions, strict=True)
+        for completion in group
+    ]
     outcomes = iter(runner.run_many(jobs, progress="run tests in the sandbox"))
     records, per_task, errors, lengths = [], [], 0, []
     for group in completions:
@@ -107,8 +115,12 @@ def code_scores(rows: list[dict], completions: list[list[str]], tokenizer=None, 
         lengths += [completion_length(completion, tokenizer) for completion in group]
     n = len(completions[0]) if completions else 0
     metrics: dict[str, Any] = {f"pass@{k}": mean([pass_at_k(n, c, k) for c in per_task]) for k in ks if k <= n}
-    metrics.update(sandbox_errors=float(errors), mean_completion_tokens=mean(lengths), scored=len(per_task),
-                   sandbox_layers=runner.layer_names)
+    metrics.update(
+        sandbox_errors=float(errors),
+        mean_completion_tokens=mean(lengths),
+        scored=len(per_task),
+        sandbox_layers=runner.layer_names,
+    )
     return metrics, records
 
 
@@ -118,8 +130,7 @@ SCORERS = {"chat": chat_scores, "math": math_scores, "code": code_scores}
 # generator/recipes.py's METRICS lists the same names: a test keeps them equal.
 TASK_METRICS = {
     "chat": ("response_chars", "empty_rate", "json_valid_rate", "refusal_rate"),
-    "math": ("accuracy", "accuracy_ci_low", "accuracy_ci_high", "format_rate", "malformed_think_rate",
-             "mean_completion_tokens"),
+    "math": ("accuracy", "accuracy_ci_low", "accuracy_ci_high", "format_rate", "malformed_think_rate", "mean_completion_tokens"),
     "code": ("pass@k", "sandbox_errors", "mean_completion_tokens"),
 }
 VALIDATION_METRICS = ("validation_loss", "perplexity")

@@ -67,8 +67,10 @@ def find_reward(name: str) -> Callable:
     if name in REWARDS:
         return REWARDS[name]
     if "." not in name:
-        raise ValueError(f"unknown reward '{name}' (known: {', '.join(sorted(REWARDS))}; "
-                         "or a function of your own by dotted path, package.module.function)")
+        raise ValueError(
+            f"unknown reward '{name}' (known: {', '.join(sorted(REWARDS))}; "
+            "or a function of your own by dotted path, package.module.function)"
+        )
     module_name, attribute = name.rsplit(".", 1)
     try:
         module = importlib.import_module(module_name)
@@ -84,14 +86,18 @@ def reward_options(function: Callable) -> list[str] | None:
     """The options configs/grpo.yaml may set: a factory's arguments, or a plain reward's
     parameters with defaults (dataset columns have none). None for a factory that takes
     **options: it checks them itself (code_execution passes them to the sandbox)."""
-    parameters = [p for p in inspect.signature(function).parameters.values()
-                  if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY, p.VAR_KEYWORD)]
+    parameters = [
+        p
+        for p in inspect.signature(function).parameters.values()
+        if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY, p.VAR_KEYWORD)
+    ]
     if is_factory(function):
         if any(p.kind is p.VAR_KEYWORD for p in parameters):
             return None
         return [p.name for p in parameters]
-    return [p.name for p in parameters
-            if p.kind is not p.VAR_KEYWORD and p.default is not p.empty and p.name not in TRL_ARGUMENTS]
+    return [
+        p.name for p in parameters if p.kind is not p.VAR_KEYWORD and p.default is not p.empty and p.name not in TRL_ARGUMENTS
+    ]
 
 
 def build_reward(name: str, **options) -> RewardFunction:

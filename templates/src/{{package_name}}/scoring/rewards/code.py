@@ -47,8 +47,10 @@ def get_code_execution_reward(mode: str = "fraction", **sandbox_options):
 
     def code_execution(completions, test_list, test_setup_code=None, test_imports=None, **kwargs) -> list[float | None]:
         nothing = [None] * len(completions)
-        setups = [mbpp_tests([], setup, imports)
-                  for imports, setup in zip(test_imports or nothing, test_setup_code or nothing, strict=True)]
+        setups = [
+            mbpp_tests([], setup, imports)
+            for imports, setup in zip(test_imports or nothing, test_setup_code or nothing, strict=True)
+        ]
         jobs, owners = [], []
         for index, (completion, tests, setup) in enumerate(zip(completions, test_list, setups, strict=True)):
             program = extract_code(completion_text(completion))

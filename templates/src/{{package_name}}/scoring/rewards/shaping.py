@@ -49,9 +49,14 @@ def _lengths(completions, completion_ids) -> list[int]:
     return [len(completion_text(c)) for c in completions]
 
 
-def get_cosine_scaled_reward(max_len: int = 1024, min_value_wrong: float = -0.5, max_value_wrong: float = 0.0,
-                             min_value_correct: float = 0.5, max_value_correct: float = 1.0,
-                             search_think: bool = False):
+def get_cosine_scaled_reward(
+    max_len: int = 1024,
+    min_value_wrong: float = -0.5,
+    max_value_wrong: float = 0.0,
+    min_value_correct: float = 0.5,
+    max_value_correct: float = 1.0,
+    search_think: bool = False,
+):
     """Accuracy scaled by length on a cosine ("Demystifying Long Chain-of-Thought Reasoning",
     appendix C.1): a correct answer earns more when short (max_value_correct at length 0 down
     to min_value_correct at max_len), a wrong one is punished less when long (min_value_wrong
@@ -103,8 +108,9 @@ def get_soft_overlong_punishment(max_completion_len: int = 1024, soft_punish_cac
         [0.0, -0.5, -1.0]
     """
     if not 0 < soft_punish_cache <= max_completion_len:
-        raise ValueError("soft_overlong: need 0 < soft_punish_cache <= max_completion_len, "
-                         f"got {soft_punish_cache}, {max_completion_len}")
+        raise ValueError(
+            f"soft_overlong: need 0 < soft_punish_cache <= max_completion_len, got {soft_punish_cache}, {max_completion_len}"
+        )
 
     def soft_overlong(completions, completion_ids=None, **kwargs) -> list[float]:
         rewards = []

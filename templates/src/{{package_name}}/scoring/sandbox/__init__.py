@@ -153,9 +153,23 @@ class Sandbox:
         keep = ["--ro-bind", install, install] if install.startswith(hidden) else []
         return [
             shutil.which("bwrap") or "bwrap",  # a full path: the run's PATH may not hold it
-            "--unshare-all", "--die-with-parent", "--new-session", "--ro-bind", "/", "/",
-            *(arg for folder in hidden for arg in ("--tmpfs", folder)), *keep,
-            "--bind", work, "/tmp/run", "--chdir", "/tmp/run", "--proc", "/proc", "--dev", "/dev",
+            "--unshare-all",
+            "--die-with-parent",
+            "--new-session",
+            "--ro-bind",
+            "/",
+            "/",
+            *(arg for folder in hidden for arg in ("--tmpfs", folder)),
+            *keep,
+            "--bind",
+            work,
+            "/tmp/run",
+            "--chdir",
+            "/tmp/run",
+            "--proc",
+            "/proc",
+            "--dev",
+            "/dev",
         ]
 
     def run(self, program: str, tests: str) -> Execution:
@@ -195,8 +209,14 @@ class Sandbox:
             try:
                 with open(Path(work, ".stdout"), "wb") as out, open(Path(work, ".stderr"), "wb") as err:
                     child = subprocess.Popen(
-                        command, cwd=work, stdin=subprocess.PIPE, stdout=out, stderr=err, env=_minimal_env(inside, marker),
-                        pass_fds=(status_write, report_write), start_new_session=True,
+                        command,
+                        cwd=work,
+                        stdin=subprocess.PIPE,
+                        stdout=out,
+                        stderr=err,
+                        env=_minimal_env(inside, marker),
+                        pass_fds=(status_write, report_write),
+                        start_new_session=True,
                         **(self._as_nobody() if self.bwrap else {}),  # else the supervisor drops the runner
                     )
             except BaseException:
@@ -257,22 +277,43 @@ class Sandbox:
         # a runner per worker, and the program's own tasks. The limit is per user, not per run:
         # a run that uses up its room (a fork bomb) can leave a run beside it unable to start a thread.
         tasks = user_tasks(runs_as) + 2 * max(1, cfg.workers) + cfg.processes
-        limits = [("RLIMIT_CPU", cfg.cpu_s), ("RLIMIT_AS", cfg.memory_mb * mb), ("RLIMIT_FSIZE", cfg.file_size_mb * mb),
-                  ("RLIMIT_NOFILE", cfg.open_files), ("RLIMIT_CORE", 0), ("RLIMIT_NPROC", tasks)]
-        return json.dumps({
-            "timeout_s": cfg.timeout_s, "runner": RUNNER, "status_fd": status_fd, "report_fd": report_fd, "limits": limits,
-            "user": NOBODY if self.drop_to_nobody and not self.bwrap else None,  # bubblewrap itself starts as nobody
-            "landlock": self.landlock, "work": work, "install": str(Path(self.python).parents[1]),
-            "hidden": [*HIDDEN, os.path.expanduser("~")],  # and this user's home, wherever it is
-        })
+        limits = [
+            ("RLIMIT_CPU", cfg.cpu_s),
+            ("RLIMIT_AS", cfg.memory_mb * mb),
+            ("RLIMIT_FSIZE", cfg.file_size_mb * mb),
+            ("RLIMIT_NOFILE", cfg.open_files),
+            ("RLIMIT_CORE", 0),
+            ("RLIMIT_NPROC", tasks),
+        ]
+        return json.dumps(
+            {
+                "timeout_s": cfg.timeout_s,
+                "runner": RUNNER,
+                "status_fd": status_fd,
+                "report_fd": report_fd,
+                "limits": limits,
+                "user": NOBODY if self.drop_to_nobody and not self.bwrap else None,  # bubblewrap itself starts as nobody
+                "landlock": self.landlock,
+                "work": work,
+                "install": str(Path(self.python).parents[1]),
+                "hidden": [*HIDDEN, os.path.expanduser("~")],  # and this user's home, wherever it is
+            }
+        )
 
     def _as_nobody(self) -> dict:
         return {"user": NOBODY, "group": NOBODY, "extra_groups": []} if self.drop_to_nobody else {}
 
 
 def _minimal_env(work: str, marker: str) -> dict[str, str]:
-    return {"PATH": "/usr/bin:/bin", "HOME": f"{work}/home", "TMPDIR": f"{work}/tmp", "LANG": "C.UTF-8",
-            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", MARKER: marker}
+    return {
+        "PATH": "/usr/bin:/bin",
+        "HOME": f"{work}/home",
+        "TMPDIR": f"{work}/tmp",
+        "LANG": "C.UTF-8",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+        MARKER: marker,
+    }
 
 
 def _kill_group(child: subprocess.Popen) -> None:

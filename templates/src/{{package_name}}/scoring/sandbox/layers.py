@@ -1,5 +1,6 @@
 """What the sandbox's layers contain, in plain words, and the look-ups the sandbox makes on
-this machine: an interpreter others may run, the tasks a user runs (RLIMIT_NPROC counts them) and the processes that carry a run's marker."""
+this machine: an interpreter others may run, the tasks a user runs (RLIMIT_NPROC counts
+them) and the processes that carry a run's marker."""
 
 from __future__ import annotations
 
@@ -63,8 +64,10 @@ def describe_layers(cfg, bwrap: bool, nobody: bool, landlock: int) -> list[str]:
         layers.append("nobody: runs as uid 65534, cannot read root's files or signal root's processes")
     if landlock:
         more = (", no TCP" if landlock >= 4 else "") + (", no signals outside the run" if landlock >= 6 else "")
-        layers.append(f"landlock v{landlock}: writes only in the run's directory and /dev/shm, no reads of /home /root /tmp"
-                      f" or this user's home{more}")
+        layers.append(
+            f"landlock v{landlock}: writes only in the run's directory and /dev/shm, no reads of /home /root /tmp"
+            f" or this user's home{more}"
+        )
     layers += [
         "supervisor: the time limit holds, every process the run started dies with it (setsid daemons too)",
         f"rlimits: {cfg.cpu_s} s CPU, {cfg.memory_mb} MB memory, {cfg.file_size_mb} MB files,"

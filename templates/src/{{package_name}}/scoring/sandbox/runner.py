@@ -31,38 +31,86 @@ The supervisor (supervisor.py) runs this file's text as __main__, with the
 status pipe's descriptor in sys.argv[1]. It is plain Python so that linters read it; it is
 never imported.
 """
-import ast, builtins, collections, enum, fractions, importlib, os, sys, traceback, types
+
+import ast
+import builtins
+import collections
+import enum
+import fractions
+import importlib
+import os
+import sys
+import traceback
+import types
+
 __builtins__ = dict(vars(builtins))  # the runner's own names resolve here, whatever the solution patches
 _write, _exit, _print_exc, _import_module = os.write, os._exit, traceback.print_exc, importlib.import_module
 _FLAT = (str, bytes, bytearray, range, memoryview)  # iterable, but their items are plain already
-_HARMLESS = {"__module__", "__qualname__", "__doc__", "__dict__", "__weakref__", "__slots__", "__annotations__",
-             "__firstlineno__", "__static_attributes__", "__orig_bases__", "__parameters__", "__match_args__",
-             "__init__", "__new__", "__post_init__", "__repr__", "__str__", "__format__", "__getnewargs__",
-             "__init_subclass__", "__class_getitem__", "__dataclass_fields__", "__dataclass_params__"}
+_HARMLESS = {
+    "__module__",
+    "__qualname__",
+    "__doc__",
+    "__dict__",
+    "__weakref__",
+    "__slots__",
+    "__annotations__",
+    "__firstlineno__",
+    "__static_attributes__",
+    "__orig_bases__",
+    "__parameters__",
+    "__match_args__",
+    "__init__",
+    "__new__",
+    "__post_init__",
+    "__repr__",
+    "__str__",
+    "__format__",
+    "__getnewargs__",
+    "__init_subclass__",
+    "__class_getitem__",
+    "__dataclass_fields__",
+    "__dataclass_params__",
+}
 _mro, _flags = type.__dict__["__mro__"].__get__, type.__dict__["__flags__"].__get__
 _name = type.__dict__["__name__"].__get__
 _HEAP_TYPE = 1 << 9  # a class made at run time; a C type (int, dict_keys, Decimal) is not
 # Python classes of the standard library, and their vars, by id: a lying metaclass cannot pose as one.
-_TRUSTED = {id(klass): (klass, dict(vars(klass))) for trusted in (
-    collections.Counter, enum.EnumType, enum.IntEnum, enum.IntFlag, fractions.Fraction) for klass in _mro(trusted)}
+_TRUSTED = {
+    id(klass): (klass, dict(vars(klass)))
+    for trusted in (collections.Counter, enum.EnumType, enum.IntEnum, enum.IntFlag, fractions.Fraction)
+    for klass in _mro(trusted)
+}
+
+
 def _trusted(klass):
     known, names = _TRUSTED.get(id(klass), (None, None))
     now = vars(klass)
     return (not _flags(klass) & _HEAP_TYPE) or (
-        known is klass and len(now) == len(names) and all(name in now and now[name] is names[name] for name in names))
+        known is klass and len(now) == len(names) and all(name in now and now[name] is names[name] for name in names)
+    )
+
+
 def _harmless(klass, allowed=_HARMLESS):
     return all(type(name) is str and (name in allowed or not name.startswith("__")) for name in vars(klass))
+
+
 def _honest(kind):
     return all(_trusted(klass) or _harmless(klass) for klass in _mro(kind))
+
+
 def _check_items(value, kind):
     """Items of a container must be plain too; the container is kept as it is."""
-    for item in (dict.values(value) if issubclass(kind, dict) else ()):
+    for item in dict.values(value) if issubclass(kind, dict) else ():
         _check_item(item)
     for item in value:
         _check_item(item)
+
+
 def _check_item(item):
     if _plain(item) is not item:  # an iterator or a function inside: cannot be checked without running it
         raise TypeError("the solution returned a container holding " + _name(type(item)))
+
+
 def _plain(value):
     kind = type(value)
     if not _honest(kind):
@@ -78,16 +126,25 @@ def _plain(value):
     if _defines(kind, "__iter__"):
         _check_items(value, kind)
     return value
+
+
 def _defines(kind, name):  # on the type's MRO, not its metaclass (an Enum class iterates, its members do not)
     return any(name in vars(klass) for klass in _mro(kind))
+
+
 def _harmless_class(klass):
     """Calling it cannot return anything but its own honest instance: no __new__ of the solution's."""
     allowed = _HARMLESS - {"__new__"}
     return all(_trusted(base) or _harmless(base, allowed) for base in _mro(klass))
+
+
 def _guard(function):
     def guarded(*args, **kwargs):
         return _plain(function(*args, **kwargs))
+
     return guarded
+
+
 def _shared(solution, used):
     names = [name for name in list(solution) if type(name) is str and name in used and not name.startswith("__")]
     own = [name for name in names if name not in __builtins__ and callable(solution[name])]
@@ -98,6 +155,8 @@ def _shared(solution, used):
             continue
         shared[name] = _import_module(value.__name__) if type(value) is types.ModuleType else _plain(value)
     return shared
+
+
 def _main(status_fd):
     token = sys.stdin.readline().strip().encode()
     sys.stdin.close()
@@ -115,6 +174,7 @@ def _main(status_fd):
         _exit(1)
     _write(status_fd, token)
     _exit(0)
+
 
 if __name__ == "__main__":
     _main(int(sys.argv[1]))

@@ -63,12 +63,21 @@ class StageResult:
 
 def model_config(ctx: StageContext) -> ModelConfig:
     values, where = ctx.config.get("model"), f"{ctx.where}: model"
-    refuse_owned(values, where, {"model_name_or_path": (
-        f"this stage trains {ctx.input_model}: base_model in configs/pipeline.yaml for the first stage, "
-        "the previous stage's output after it; change base_model there instead")})
+    refuse_owned(
+        values,
+        where,
+        {
+            "model_name_or_path": (
+                f"this stage trains {ctx.input_model}: base_model in configs/pipeline.yaml for the first stage, "
+                "the previous stage's output after it; change base_model there instead"
+            )
+        },
+    )
     if "trust_remote_code" in (values or {}):  # a ModelConfig key in older TRL releases
-        raise ConfigError(f"{key_location(values, where, 'trust_remote_code')}: moved to the training section "
-                          "(training.trust_remote_code) in TRL 1.x; set it there")
+        raise ConfigError(
+            f"{key_location(values, where, 'trust_remote_code')}: moved to the training section "
+            "(training.trust_remote_code) in TRL 1.x; set it there"
+        )
     return build(ModelConfig, values, where, model_name_or_path=ctx.input_model)
 
 
@@ -77,11 +86,16 @@ def training_config(ctx: StageContext, config_class: type, owned: dict[str, str]
     `owned`: further keys the stage sets itself, with where their value comes from."""
     values, where = ctx.config.get("training"), f"{ctx.where}: training"
     checkpoints = ctx.output_dir / "checkpoints"
-    refuse_owned(values, where, {
-        "output_dir": f"{checkpoints}; change output_dir in configs/pipeline.yaml (or the profile's pipeline section) instead",
-        "run_name": f"the stage's name, '{ctx.name}'",
-        **(owned or {}),
-    })
+    refuse_owned(
+        values,
+        where,
+        {
+            "output_dir": f"{checkpoints}; change output_dir in configs/pipeline.yaml "
+            "(or the profile's pipeline section) instead",
+            "run_name": f"the stage's name, '{ctx.name}'",
+            **(owned or {}),
+        },
+    )
     values = with_defaults(values, report_to=ctx.report_to, seed=ctx.seed)
     return build(config_class, values, where, output_dir=str(checkpoints), run_name=ctx.name)
 
@@ -154,8 +168,9 @@ def finish(trainer, ctx: StageContext, model_args: ModelConfig, summary: dict[st
 RELOAD_PROMPTS = ("1 + 1 = ?", "用一句话介绍你自己。", "Name three colours.")
 
 
-def check_reload(reference, tokenizer, model_dir: Path, loading: dict[str, Any] | None = None,
-                 max_new_tokens: int = 8) -> dict[str, Any]:
+def check_reload(
+    reference, tokenizer, model_dir: Path, loading: dict[str, Any] | None = None, max_new_tokens: int = 8
+) -> dict[str, Any]:
     """The saved folder, reloaded with its saved tokenizer, must generate exactly what the
     model in memory generates with the training tokenizer. A difference means the
     evaluation would measure another model than the one trained (wrong weights saved, a
@@ -170,7 +185,7 @@ def check_reload(reference, tokenizer, model_dir: Path, loading: dict[str, Any] 
     reloaded = load_model(str(model_dir), dtype=reference.dtype, device=str(reference.device), **local)
     found = generate(reloaded, load_tokenizer(str(model_dir), **local), conversations, settings)
     if found != expected:
-        first = next(i for i, (a, b) in enumerate(zip(expected, found)) if a != b)
+        first = next(i for i, (a, b) in enumerate(zip(expected, found, strict=True)) if a != b)
         raise RuntimeError(
             f"{model_dir} does not reload into the trained model: on {RELOAD_PROMPTS[first]!r} the model in memory "
             f"says {expected[first]!r} but the saved one says {found[first]!r}"

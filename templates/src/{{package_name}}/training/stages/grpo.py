@@ -9,10 +9,17 @@ RLOOConfig). The variants are `training` keys; see the comments in configs/grpo.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from trl import (
-    GRPOConfig, GRPOTrainer, ModelConfig, RLOOConfig, RLOOTrainer, get_peft_config, get_quantization_config,
+    GRPOConfig,
+    GRPOTrainer,
+    ModelConfig,
+    RLOOConfig,
+    RLOOTrainer,
+    get_peft_config,
+    get_quantization_config,
 )
 
 from ...config import ConfigError, build
@@ -20,7 +27,15 @@ from ...scoring.rewards import build_rewards
 from ..data import DataConfig
 from ..modeling import load_tokenizer
 from .common import (
-    StageContext, StageResult, StageTrainer, finish, load_data, loading_kwargs, model_config, training_config, unknown_sections,
+    StageContext,
+    StageResult,
+    StageTrainer,
+    finish,
+    load_data,
+    loading_kwargs,
+    model_config,
+    training_config,
+    unknown_sections,
 )
 
 TRAINERS = {"grpo": (GRPOTrainer, GRPOConfig), "rloo": (RLOOTrainer, RLOOConfig)}

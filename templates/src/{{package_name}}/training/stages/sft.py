@@ -15,7 +15,15 @@ from ..chat_template import use_training_template
 from ..data import DataConfig
 from ..modeling import load_tokenizer
 from .common import (
-    StageContext, StageResult, StageTrainer, finish, load_data, loading_kwargs, model_config, training_config, unknown_sections,
+    StageContext,
+    StageResult,
+    StageTrainer,
+    finish,
+    load_data,
+    loading_kwargs,
+    model_config,
+    training_config,
+    unknown_sections,
 )
 
 
