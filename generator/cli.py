@@ -132,9 +132,12 @@ def cmd_update(args) -> int:
     report = update_project(args.destination, vcs_ref=args.vcs_ref, conflict=args.conflict)
     console.print(f"updated {report.before} -> {report.after}")
     if report.carried:
-        console.print("the template moved files you had changed; your changes went with them:")
+        console.print("the template moved files you had changed or added; your work went with them:")
         for move in report.carried:
-            console.print(f"  {move.old} -> {move.new if move.how != 'kept' else '(kept: no new place)'} ({move.how})")
+            if move.how == "kept":
+                console.print(f"  {move.old} stays where it was ({move.new} is yours, or the template has no file there)")
+            else:
+                console.print(f"  {move.old} -> {move.new} ({move.how})")
     if report.kept_student_files:
         console.print("your files, kept as they are; the template's version differs (compare, take what you need):")
         for name in report.kept_student_files:
@@ -145,7 +148,13 @@ def cmd_update(args) -> int:
         console.print("[bold yellow]conflicts to resolve[/] (your text and the template's are both kept):")
         for name in report.conflicts:
             console.print(f"  {name}")
-        console.print("resolve each (git diff shows them), then: make test && git add -A && git commit")
+        untracked = [move.new for move in report.carried if move.how == "conflict"]  # carried to a new path: no git diff
+        where = (
+            f"git diff shows tracked files; {', '.join(untracked)} are new, untracked: open them"
+            if untracked
+            else "git diff shows them"
+        )
+        console.print(f"resolve each ({where}), then: make test && git add -A && git commit")
         return 1
     console.print("next: review git diff, make test, then git add -A && git commit")
     return 0
@@ -155,9 +164,12 @@ def cmd_sync(args) -> int:
     if args.check:
         stale = copier_sync.stale_files()
         for path in stale:
-            errors.print(f"{path.name} is out of date: run `capstone sync`")
+            shown = path.relative_to(copier_sync.TEMPLATE_ROOT) if path.is_relative_to(copier_sync.TEMPLATE_ROOT) else path
+            errors.print(f"{shown} is out of date: run `capstone sync`")
         if not stale:
-            console.print("copier.yml and templates/TEMPLATE_CHANGELOG.md are in sync with recipes/ and CHANGELOG.md")
+            console.print(
+                "copier.yml, recipes/resolved/ and templates/TEMPLATE_CHANGELOG.md are in sync with recipes/ and CHANGELOG.md"
+            )
         return 1 if stale else 0
     console.print("generated files updated" if copier_sync.sync() else "generated files already in sync")
     return 0

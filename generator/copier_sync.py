@@ -44,7 +44,7 @@ END = "# <<< end of generated block"
 def render_block(recipes_dir: Path | None = None) -> str:
     recipes = load_recipes(recipes_dir)
     custom_stages = [stage for recipe in recipes.values() if recipe.custom for stage in recipe.stage_names]
-    all_stages = [stage for stage in STAGES if any(stage in recipe.stage_names for recipe in recipes.values())]
+    all_stages = list(STAGES)  # every stage the template has, used by a recipe or not
     all_samples = sorted({name for recipe in recipes.values() for name in recipe.sample_files})
     lines = [
         BEGIN,

@@ -87,7 +87,7 @@ class UpdateReport:
     conflicts: list[str] = field(default_factory=list)
     kept_student_files: list[str] = field(default_factory=list)  # skipped, and differ from the template's
     action_notes: list[str] = field(default_factory=list)  # new "Action needed" paragraphs of the changelog
-    carried: list[Carried] = field(default_factory=list)  # the student's edits of files the template moved
+    carried: list[Carried] = field(default_factory=list)  # the student's work in files and folders the template moved
 
 
 def update_project(project: Path, vcs_ref: str | None = None, conflict: str = "inline", quiet: bool = True) -> UpdateReport:
@@ -106,9 +106,9 @@ def update_project(project: Path, vcs_ref: str | None = None, conflict: str = "i
     # relative to the project then resolves the same way.
     with _working_directory(project), tempfile.TemporaryDirectory(prefix="capstone-old-") as scratch:
         old_render, owned = Path(scratch) / "old", ()
-        if moves:  # the old template's files, the base for carrying edits of moved files
-            owned = render_fresh(answers_before, old_render)
         try:
+            if moves:  # the old template's files, the base for carrying edits of moved files
+                owned = render_fresh(answers_before, old_render)
             copier.run_update(".", defaults=True, overwrite=True, vcs_ref=vcs_ref, conflict=conflict, quiet=quiet, unsafe=False)
         except Exception as error:
             raise ProjectError(_one_line(error)) from error
@@ -173,7 +173,7 @@ def _working_directory(path: Path) -> Iterator[None]:
 
 
 def _git(cwd: Path, *args: str) -> str | None:
-    result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
+    result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, encoding="utf-8", errors="replace")
     return result.stdout if result.returncode == 0 else None
 
 

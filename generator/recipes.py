@@ -89,8 +89,17 @@ class StageSpec(_Strict):
     model: dict[str, Any] = Field(default_factory=dict, description="trl.ModelConfig keys")
     data: DatasetSpec
     training: dict[str, Any] = Field(default_factory=dict, description="keys of the stage's TRL config")
-    trainer: Literal["grpo", "rloo"] | None = None
+    trainer: Literal["grpo", "rloo"] | None = Field(default=None, description="grpo stages: grpo (default) | rloo")
     rewards: list[dict[str, Any]] = Field(default_factory=list, description="[{name, weight, **options}] (grpo)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _grpo_trainer_by_default(cls, data: Any) -> Any:
+        """A grpo stage trains with GRPOTrainer unless it names rloo: filled here, so the
+        resolved recipe states it and no template restates the default."""
+        if isinstance(data, dict) and data.get("name") == "grpo" and data.get("trainer") is None:
+            return {**data, "trainer": "grpo"}
+        return data
 
     @computed_field
     @property

@@ -74,7 +74,8 @@ def new_action_notes(before: str, after: str) -> list[str]:
 
 def changelog_at_head(project: Path) -> str:
     """The template changelog as committed before the update (empty when there was none)."""
-    return "\n".join(_git_lines(Path(project), "show", f"HEAD:{CHANGELOG}"))
+    # "./": from the project, which may be a subfolder of its repository (a bare path starts at the top).
+    return "\n".join(_git_lines(Path(project), "show", f"HEAD:./{CHANGELOG}"))
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -82,5 +83,7 @@ def _paragraphs(text: str) -> list[str]:
 
 
 def _git_lines(cwd: Path, *args: str) -> list[str]:
-    result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
+    # Names as they are (not quoted in octal escapes: file names may be Chinese), read as UTF-8 whatever the locale.
+    command = ["git", "-c", "core.quotePath=false", *args]
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, encoding="utf-8", errors="replace")
     return result.stdout.splitlines() if result.returncode == 0 else []

@@ -186,3 +186,15 @@ def test_plain_copier_copy_works_without_trust(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert (destination / "configs" / "sft.yaml").is_file() and (destination / "Makefile").is_file()
+
+
+def test_sync_check_names_stale_files_by_their_path_in_the_repository(capsys, monkeypatch):
+    monkeypatch.setattr(copier_sync, "stale_files", lambda: [copier_sync.RESOLVED_DIR / "math-reasoning.yaml"])
+    code, _, err = run_cli(capsys, "sync", "--check")
+    assert code == 1 and "recipes/resolved/math-reasoning.yaml is out of date" in err
+
+
+def test_sync_check_says_what_is_in_sync(capsys, monkeypatch):
+    monkeypatch.setattr(copier_sync, "stale_files", lambda: [])
+    code, out, _ = run_cli(capsys, "sync", "--check")
+    assert code == 0 and "recipes/resolved/" in out

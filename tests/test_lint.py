@@ -13,12 +13,16 @@ import pytest
 
 from generator import TEMPLATE_ROOT
 
-from .conftest import RECIPE_IDS, render
+from .conftest import RECIPE_IDS, RECIPES, render
 
 # What `make lint` runs, in both repositories (one line per finding here; --no-cache keeps the
 # trees as they were).
 CONCISE = ("--no-cache", "--output-format", "concise")
 RUFF_COMMANDS = (("check", *CONCISE), ("format", "--check", *CONCISE))
+# A custom project may hold each stage alone; all of them together is the custom recipe's
+# default, rendered with the other recipes.
+CUSTOM_RECIPE = next(recipe_id for recipe_id in RECIPE_IDS if RECIPES[recipe_id].custom)
+STAGES_ALONE = [[stage] for stage in RECIPES[CUSTOM_RECIPE].stage_names]
 needs_make = pytest.mark.skipif(shutil.which("make") is None, reason="GNU make is not installed here")
 
 
@@ -61,6 +65,14 @@ def test_every_rendered_recipe_passes_ruff(template_dir, tmp_path, recipe_id):
     project = render(template_dir, tmp_path / "p", recipe_id)
     failures = ruff_failures(project)
     assert not failures, f"rendered {recipe_id}:\n" + "\n".join(failures)
+
+
+@pytest.mark.parametrize("stages", STAGES_ALONE, ids="+".join)
+def test_a_custom_project_of_one_stage_passes_ruff(template_dir, tmp_path, stages):
+    """What a file imports only for another stage's code is left out with that stage."""
+    project = render(template_dir, tmp_path / "p", CUSTOM_RECIPE, stages=stages)
+    failures = ruff_failures(project)
+    assert not failures, f"rendered {CUSTOM_RECIPE} {stages}:\n" + "\n".join(failures)
 
 
 @needs_make

@@ -107,6 +107,8 @@ def test_reasoning_recipes_follow_the_issue():
         ),
         (MATH, lambda s: s.replace("  task: math\n", "  task: chat\n"), "only for math and code tasks"),
         (CODE, lambda s: s.replace("  samples_per_task: 5\n", "  samples_per_task: 2\n"), "pass@5 needs samples_per_task >= 5"),
+        (MATH, lambda s: s.replace("      max_completion_length: 512\n", ""), "states `training.max_completion_length`"),
+        (SOURCE, lambda s: s.replace("      max_length: 2048", "      max_length: long"), "states `training.max_length`"),
     ],
 )
 def test_invalid_reasoning_recipes_are_explained(tmp_path, source, edit, message):
@@ -114,3 +116,33 @@ def test_invalid_reasoning_recipes_are_explained(tmp_path, source, edit, message
     path.write_text(edit(source.read_text(encoding="utf-8")), encoding="utf-8")
     with pytest.raises(RecipeError, match=message):
         load_recipe_file(path)
+
+
+def test_a_grpo_stage_states_its_trainer_in_the_resolved_recipe(tmp_path):
+    """The template reads the trainer from the resolved recipe, never a default of its own."""
+    path = tmp_path / MATH.name
+    path.write_text(MATH.read_text(encoding="utf-8").replace("    trainer: grpo ", "    "), encoding="utf-8")
+    assert "trainer: grpo" not in path.read_text(encoding="utf-8")
+    recipe = load_recipe_file(path)
+    assert [stage.trainer for stage in recipe.stages] == [None, "grpo"]
+    assert "trainer: grpo" in copier_sync.render_resolved(recipe)
+
+
+def test_sync_writes_resolved_recipes_and_removes_the_one_of_a_deleted_recipe(tmp_path, monkeypatch):
+    for name in ("COPIER_YML", "PROJECT_CHANGELOG"):
+        copy = tmp_path / getattr(copier_sync, name).name
+        copy.write_bytes(getattr(copier_sync, name).read_bytes())
+        monkeypatch.setattr(copier_sync, name, copy)
+    resolved = tmp_path / "resolved"
+    resolved.mkdir()
+    (resolved / "gone.yaml").write_text("id: gone\n", encoding="utf-8")
+    (resolved / "math-reasoning.yaml").write_text("stale\n", encoding="utf-8")
+    monkeypatch.setattr(copier_sync, "RESOLVED_DIR", resolved)
+
+    assert resolved / "gone.yaml" in copier_sync.stale_files()
+    assert copier_sync.sync() is True
+
+    assert sorted(p.stem for p in resolved.glob("*.yaml")) == sorted(RECIPES)
+    math = (resolved / "math-reasoning.yaml").read_text(encoding="utf-8")
+    assert math == copier_sync.render_resolved(RECIPES["math-reasoning"]) and "uses_scoring: true" in math
+    assert copier_sync.stale_files() == [] and copier_sync.sync() is False

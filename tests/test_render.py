@@ -3,6 +3,7 @@
 import ast
 import itertools
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import tomllib
 import yaml
 
 from generator import TEMPLATE_ROOT, copier_sync
-from generator.recipes import STAGES
+from generator.recipes import STAGES, load_recipe_file
 
 from .conftest import RECIPE_IDS, RECIPES, render, run_in
 
@@ -219,3 +220,127 @@ def test_every_module_of_a_rendered_project_imports(template_dir, tmp_path, reci
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
     modules = sorted(str(p.relative_to(project / "src")) for p in (project / "src").rglob("*.py"))
     assert int(result.stdout.split()[0]) == len(modules), modules
+
+
+def module_file(source_root: Path, parts: list[str]) -> Path | None:
+    """The file of module `parts` (a.b.c) under `source_root`: a/b/c.py or a/b/c/__init__.py."""
+    base = source_root.joinpath(*parts)
+    return next((path for path in (base.with_suffix(".py"), base / "__init__.py") if path.is_file()), None)
+
+
+def bound_names(tree: ast.Module) -> set[str]:
+    """The names a module binds at its top level, inside if/try/with blocks too: functions,
+    classes, assignments and imports ("*" when it star-imports, so anything may be there)."""
+    names: set[str] = set()
+    statements = list(tree.body)
+    while statements:
+        node = statements.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(name.id for target in targets for name in ast.walk(target) if isinstance(name, ast.Name))
+        else:  # a compound statement: its blocks bind at the top level too
+            for block in ("body", "orelse", "finalbody", "handlers"):
+                statements += getattr(node, block, [])
+    return names
+
+
+def unresolved_imports(source_root: Path, package: str) -> list[str]:
+    """Every import of the package's own modules (relative, or absolute by its name) in any of
+    its .py files, inside functions too, whose module is not there or does not have the name
+    imported from it (a name is a submodule or bound at the module's top level)."""
+    problems = []
+    for path in sorted((source_root / package).rglob("*.py")):
+        parent = list(path.relative_to(source_root).parts[:-1])  # the package `from .` means
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in sorted((n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))), key=lambda n: n.lineno):
+            where = f"{path.relative_to(source_root).as_posix()}:{node.lineno}"
+            if isinstance(node, ast.Import):
+                wanted = [alias.name.split(".") for alias in node.names if alias.name.split(".")[0] == package]
+                problems += [f"{where}: no module {'.'.join(parts)}" for parts in wanted if not module_file(source_root, parts)]
+                continue
+            if node.level:
+                if node.level > len(parent):
+                    problems.append(f"{where}: '{'.' * node.level}' goes above the package")
+                    continue
+                target = parent[: len(parent) - node.level + 1] + (node.module.split(".") if node.module else [])
+            elif node.module and node.module.split(".")[0] == package:
+                target = node.module.split(".")
+            else:
+                continue  # another library's import
+            file = module_file(source_root, target)
+            if file is None:
+                problems.append(f"{where}: no module {'.'.join(target)}")
+                continue
+            names = bound_names(ast.parse(file.read_text(encoding="utf-8")))
+            for alias in node.names:
+                if not ({"*", alias.name} & names or module_file(source_root, [*target, alias.name])):
+                    problems.append(f"{where}: {'.'.join(target)} has no name {alias.name}")
+    return problems
+
+
+def test_the_import_check_finds_what_is_missing_even_inside_functions(tmp_path):
+    package = tmp_path / "pkg"
+    (package / "sub").mkdir(parents=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "here.py").write_text("try:\n    VALUE = 1\nexcept ValueError:\n    pass\n", encoding="utf-8")
+    (package / "sub" / "__init__.py").write_text("from ..here import VALUE\nfrom . import lazy\n", encoding="utf-8")
+    lazy = "def later():\n    from ..gone import g\n    from ..here import VALUE, missing\n    import pkg.sub.nothing\n"
+    (package / "sub" / "lazy.py").write_text(lazy + "    import os, pkg.here\n    from ... import beyond\n", encoding="utf-8")
+    assert unresolved_imports(tmp_path, "pkg") == [
+        "pkg/sub/lazy.py:2: no module pkg.gone",
+        "pkg/sub/lazy.py:3: pkg.here has no name missing",
+        "pkg/sub/lazy.py:4: no module pkg.sub.nothing",
+        "pkg/sub/lazy.py:6: '...' goes above the package",
+    ]
+
+
+STAGE_CHOICES = [pytest.param(recipe_id, {}, id=recipe_id) for recipe_id in RECIPE_IDS] + [
+    pytest.param("custom", {"stages": [stage]}, id=f"custom-{stage}") for stage in STAGES
+]
+
+
+@pytest.mark.parametrize(("recipe_id", "answers"), STAGE_CHOICES)
+def test_every_import_of_a_rendered_project_resolves(template_dir, tmp_path, recipe_id, answers):
+    """Static import analysis, as an IDE does it: every import of the package's own modules,
+    those inside functions included, names a module the project has, so nothing that
+    _exclude leaves out is imported anywhere, lazily or not."""
+    project = render(template_dir, tmp_path / "p", recipe_id, **answers)
+    assert unresolved_imports(project / "src", "my_capstone") == []
+
+
+def add_recipe(template: Path, recipe: dict) -> None:
+    """Add a recipe to a copy of the template as `capstone sync` would: its file, its
+    resolved file and copier.yml's generated block."""
+    recipes = template / "recipes"
+    path = recipes / f"{recipe['id']}.yaml"
+    path.write_text(yaml.safe_dump(recipe, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (recipes / "resolved" / path.name).write_text(copier_sync.render_resolved(load_recipe_file(path)), encoding="utf-8")
+    copier_yml = template / "copier.yml"
+    text = copier_yml.read_text(encoding="utf-8")
+    copier_yml.write_text(text.replace(copier_sync.current_block(text), copier_sync.render_block(recipes)), encoding="utf-8")
+
+
+def test_a_math_evaluation_without_rewards_brings_the_scoring_it_needs(template_dir, tmp_path):
+    """with_rewards has two halves, a grpo stage or a scored evaluation: an SFT-only recipe
+    evaluated on maths gets the math task and the answer checks, and every module imports."""
+    template = tmp_path / "template"
+    shutil.copytree(template_dir, template)
+    recipe = yaml.safe_load((TEMPLATE_ROOT / "recipes" / "math-reasoning.yaml").read_text(encoding="utf-8"))
+    recipe.update(id="math-sft", stages=[stage for stage in recipe["stages"] if stage["name"] == "sft"])
+    assert recipe["evaluation"]["task"] == "math" and recipe["evaluation"]["data"]["samples"] == "gsm8k_test.jsonl"
+    add_recipe(template, recipe)
+
+    project = render(template, tmp_path / "p", "math-sft")
+    check_project(project, ["sft"], "my_capstone")
+    source = project / "src" / "my_capstone"
+    assert (source / "scoring" / "answers.py").is_file() and (source / "scoring" / "evaluation" / "tasks" / "math.py").is_file()
+    assert (project / "data" / "samples" / "gsm8k_test.jsonl").is_file()
+    assert unresolved_imports(project / "src", "my_capstone") == []
+    result = run_in(project, "-c", IMPORT_ALL, "my_capstone")
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    registry = "from my_capstone.scoring.evaluation.tasks import SCORERS; print(*sorted(SCORERS))"
+    assert run_in(project, "-c", registry).stdout.split() == ["chat", "code", "math"]

@@ -386,3 +386,97 @@ def test_the_answers_file_keeps_remote_sources_and_moves_local_ones(source, dest
     answers = {"_commit": "v0.1.0", "_src_path": source, "recipe": "instruction-sft"}
     rendered = environment.from_string(source_text).render(_copier_answers=answers, _copier_conf={"dst_path": destination})
     assert yaml.safe_load(rendered)["_src_path"] == stored
+
+
+# ---------------------------------------------------------------- files the template moved (issue 11)
+
+
+def student_commit(project: Path, relative: str, text: str) -> None:
+    (project / relative).parent.mkdir(parents=True, exist_ok=True)
+    (project / relative).write_text(text, encoding="utf-8")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", f"my {relative}")
+
+
+def test_a_module_of_the_students_at_a_path_the_template_moved_away_from_stays_theirs(capsys, template, project):
+    """Generated after the regrouping: src/<pkg>/data.py is the student's own module, not the
+    template's old data.py, and the template's training/data.py takes its own update."""
+    template.edit(
+        f"{PACKAGE_DIR}/training/data.py", lambda s: s.replace("    seed: int = 42\n", "    seed: int = 42  # v2 fix\n")
+    )
+    template.release("v2")
+    student_commit(project, "src/kept_name/data.py", '"""My own data helpers."""\n')
+
+    code = cli.main(["update", str(project)])
+
+    out = capsys.readouterr().out
+    assert code == 0 and "moved files" not in out, out
+    assert (project / "src/kept_name/data.py").read_text(encoding="utf-8") == '"""My own data helpers."""\n'
+    assert "# v2 fix" in (project / "src/kept_name/training/data.py").read_text(encoding="utf-8")
+
+
+def test_an_update_that_moves_nothing_keeps_copiers_merge_of_a_file_in_the_move_table(template, project, monkeypatch):
+    """Both versions have progress.py where it was (as an update between two versions before
+    a regrouping has stages/sft.py): the template's change merges in and stays."""
+    monkeypatch.setattr("generator.moves.MOVES", {"src/{package}/progress.py": "src/{package}/talk/progress.py"})
+    template.edit(f"{PACKAGE_DIR}/progress.py", lambda s: s.replace("T = TypeVar(", "# v2 fix\nT = TypeVar(", 1))
+    template.release("v2")
+    student_edit(project, "src/kept_name/progress.py", lambda s: s + "\n# my note\n")
+
+    report = update_project(project)
+
+    text = (project / "src/kept_name/progress.py").read_text(encoding="utf-8")
+    assert "# v2 fix" in text and "# my note" in text
+    assert (report.carried, report.conflicts) == ([], [])
+
+
+def test_a_failing_render_of_the_old_template_is_one_line(project, monkeypatch):
+    def broken(answers, destination):
+        raise RuntimeError("the old template\nwould not render")
+
+    monkeypatch.setattr("generator.project.render_fresh", broken)
+    student_commit(project, "src/kept_name/data.py", "# mine\n")  # at an old path: the old template is rendered
+
+    with pytest.raises(ProjectError, match="^the old template would not render$"):
+        update_project(project)
+
+
+def test_update_says_where_kept_and_carried_conflicting_files_are(capsys, project, monkeypatch):
+    from generator.moves import Carried
+    from generator.project import UpdateReport
+
+    carried = [
+        Carried("src/p/gone.py", "src/p/talk/gone.py", "kept"),
+        Carried("src/p/tiny.py", "src/p/training/tiny.py", "conflict"),
+    ]
+    report = UpdateReport("v1", "v2", ["src/p/training/tiny.py"], carried=carried)
+    monkeypatch.setattr(cli, "update_project", lambda *args, **kwargs: report)
+    monkeypatch.setattr(cli, "latest_version", lambda project: "v2")
+
+    code = cli.main(["update", str(project)])
+
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "  src/p/gone.py stays where it was (src/p/talk/gone.py is yours, or the template has no file there)" in out
+    assert "(kept)" not in out and "  src/p/tiny.py -> src/p/training/tiny.py (conflict)" in out
+    assert "src/p/training/tiny.py are new, untracked: open them" in out
+
+
+def test_the_changelog_before_the_update_is_read_from_a_project_in_a_subfolder(tmp_path):
+    from generator.updates import CHANGELOG, changelog_at_head
+
+    (tmp_path / "course/p1").mkdir(parents=True)
+    (tmp_path / "course/p1" / CHANGELOG).write_text("## 0.1.0\n\nAction needed: 重新运行 make smoke。\n", encoding="utf-8")
+    commit_project(tmp_path)
+
+    assert changelog_at_head(tmp_path / "course/p1") == "## 0.1.0\n\nAction needed: 重新运行 make smoke。"
+
+
+def test_conflicts_in_files_with_chinese_names_are_found(tmp_path):
+    (tmp_path / "笔记.md").write_text("我的笔记\n", encoding="utf-8")
+    commit_project(tmp_path)
+    (tmp_path / "笔记.md").write_text(
+        "<<<<<<< before updating\n我的\n=======\n模板的\n>>>>>>> after updating\n", encoding="utf-8"
+    )
+
+    assert conflicted_files(tmp_path) == ["笔记.md"]

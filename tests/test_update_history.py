@@ -170,6 +170,14 @@ def test_edits_of_files_the_regrouping_moved_go_with_them(capsys, history, tmp_p
     sft, custom = project / "src/moved/stages/sft.py", project / "src/moved/rewards/custom.py"
     student_commit(project, "src/moved/stages/sft.py", "# my SFT note\n" + sft.read_text(encoding="utf-8"))
     student_commit(project, "src/moved/rewards/custom.py", custom.read_text(encoding="utf-8") + "\n# my reward note\n")
+    # Modules of the student's own in the moved folders, importing the template's modules.
+    own = {
+        "stages/dpo.py": "from .common import finish\nfrom .. import sandbox\nfrom ..evaluation.metrics import mean\n",
+        "rewards/my_rewards.py": "from .text import completion_text\nfrom moved.rewards.math import accuracy_reward\n",
+        "evaluation/foo.py": "from .metrics import mean, rate\n",
+    }
+    for name, text in own.items():
+        student_commit(project, f"src/moved/{name}", text)
 
     code = cli.main(["update", str(project)])
 
@@ -177,9 +185,15 @@ def test_edits_of_files_the_regrouping_moved_go_with_them(capsys, history, tmp_p
     assert code == 0, out
     assert "src/moved/stages/sft.py -> src/moved/training/stages/sft.py (merged)" in out
     assert "src/moved/rewards/custom.py -> src/moved/scoring/rewards/custom.py (moved)" in out
+    for old, new in [("stages", "training/stages"), ("rewards", "scoring/rewards"), ("evaluation", "scoring/evaluation")]:
+        name = next(name for name in own if name.startswith(old))
+        assert f"src/moved/{name} -> src/moved/{new}/{name.split('/')[1]} (moved)" in out
     merged = (project / "src/moved/training/stages/sft.py").read_text(encoding="utf-8")
     assert merged.startswith("# my SFT note\n") and "def build_trainer(" in merged  # mine and the template's new code
     assert "# my reward note" in (project / "src/moved/scoring/rewards/custom.py").read_text(encoding="utf-8")
-    assert not (project / "src/moved/stages").exists() and not (project / "src/moved/rewards").exists()
-    imported = run_in(project, "-c", "import moved.training.stages.sft, moved.scoring.rewards")
+    for folder in ("stages", "rewards", "evaluation"):
+        assert not (project / "src/moved" / folder).exists(), folder
+    modules = "moved.training.stages.sft, moved.scoring.rewards, moved.training.stages.dpo"
+    modules += ", moved.scoring.rewards.my_rewards, moved.scoring.evaluation.foo"
+    imported = run_in(project, "-c", f"import {modules}; from moved.training.stages.dpo import sandbox; sandbox.Sandbox")
     assert imported.returncode == 0, imported.stderr[-2000:]

@@ -21,6 +21,11 @@ SET_HELP = (
 )
 
 
+def stage_list(text: str) -> list[str]:
+    """`--stages sft,grpo` -> ["sft", "grpo"]."""
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
 def add_set_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--set", action="append", default=[], dest="overrides", metavar="CONFIG.KEY=VALUE", help=SET_HELP)
 
@@ -32,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
 
     run = commands.add_parser("run", help="train the stages, evaluate every model, then plots, report and slides")
     run.add_argument("--profile", help="hardware profile in configs/profiles/ (tiny = CPU smoke run)")
-    run.add_argument("--stages", help="comma-separated subset of stages to run (earlier outputs are reused)")
+    run.add_argument("--stages", type=stage_list, help="comma-separated subset of stages to run (earlier outputs are reused)")
     run.add_argument("--no-eval", action="store_true", help="train only")
     add_set_option(run)
 
@@ -58,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
 
     preflight = commands.add_parser("preflight", help="check configs, GPU, disk, tokenizer and packages before a real run")
     preflight.add_argument("--profile", help="hardware profile in configs/profiles/ (gpu-24gb, ...)")
+    # `make train` hands the same ARGS to preflight and to run: preflight takes run's --stages
+    preflight.add_argument("--stages", type=stage_list, help="check only these stages (comma-separated, as run --stages)")
     preflight.add_argument("--json", action="store_true", help="print the checks and every effective TRL config field as JSON")
     add_set_option(preflight)
 
@@ -135,8 +142,9 @@ def dispatch(args: argparse.Namespace) -> int:
     from . import pipeline
 
     if args.command == "run":
-        only = [s.strip() for s in args.stages.split(",")] if args.stages else None
-        pipeline.run(args.profile, only=only, evaluate=not args.no_eval, config_dir=args.config_dir, overrides=args.overrides)
+        pipeline.run(
+            args.profile, only=args.stages, evaluate=not args.no_eval, config_dir=args.config_dir, overrides=args.overrides
+        )
     elif args.command == "eval":
         pipeline.evaluate_only(args.profile, args.config_dir, args.overrides)
     elif args.command == "data":
@@ -165,6 +173,6 @@ def _preflight(args: argparse.Namespace) -> int:
     from .preflight import failed, report_lines, run_preflight
 
     with contextlib.redirect_stdout(sys.stderr):  # library notes must not mix into the JSON
-        report = run_preflight(args.profile, args.config_dir, args.overrides)
+        report = run_preflight(args.profile, args.config_dir, args.overrides, only=args.stages)
     print(json.dumps(report, indent=1, ensure_ascii=False) if args.json else "\n".join(report_lines(report)))
     return 1 if failed(report) else 0

@@ -42,19 +42,6 @@ def to_declared_type(value: Any, annotation: Any) -> Any:
         return value
 
 
-def typed(values: dict[str, Any], cls: type) -> dict[str, Any]:
-    """`values` converted to dataclass `cls`'s field types where they convert, the rest
-    (unknown keys, wrong types) as they are: a record of a config, never its check."""
-    types = field_types(cls)
-    converted = dict(values)
-    for key, value in values.items():
-        try:
-            converted[key] = to_declared_type(value, types.get(key, Any))
-        except TypeMismatch:
-            pass
-    return converted
-
-
 def jsonable(value: Any) -> Any:
     """`value` as JSON (and safe YAML) can hold it: enums as their values, tuples as lists,
     dict keys as text, anything else unusual as its text."""

@@ -1,11 +1,13 @@
 """The recipe's pipeline: stages in order, each reading the previous stage's output
 from outputs/<stage>/model, then the same evaluation for every model, then plots,
-report tables and slides (present.py).
+report tables and slides (talk/present.py).
 
-Each stage's effective config (its YAML with the profile and `--set` overrides, values
-converted to their declared types) is written to outputs/<stage>/config.yaml before it
-trains and recorded in results.json with its outcome; the evaluation's likewise, in
-outputs/eval/config.yaml and each evaluation entry.
+Each stage's effective config is written to outputs/<stage>/config.yaml before it
+trains and recorded in results.json with its outcome: its YAML with the profile and
+`--set` overrides, as the stage's own parse_args builds it (every field of its TRL
+config, defaults and what the pipeline sets included: seed, output_dir, the input
+model). The evaluation's likewise (the built EvalConfig), in outputs/eval/config.yaml
+and each evaluation entry.
 """
 
 from __future__ import annotations
@@ -19,13 +21,14 @@ from typing import Any
 import yaml
 
 from .config import CONFIG_DIR, ConfigError, MissingError, PipelineConfig, build, load_config, load_pipeline
-from .config_types import jsonable, typed
+from .config_types import jsonable
 from .results import Results, results_path
 from .scoring.evaluation import EvalConfig, evaluate_model
 from .scoring.evaluation.harness import check_comparable, read_jsonl
 from .talk.present import present
+from .training.data import DataConfig, prepare
 from .training.modeling import resolve_model
-from .training.stages import stage_module
+from .training.stages import effective_config, stage_module
 from .training.stages.common import StageContext
 
 
@@ -55,8 +58,8 @@ def run(
             continue
         print(f"[{index}/{len(pipeline.stages)}] stage {name}: {current} -> {stage_dir}/model", flush=True)
         config = load_config(name, profile, config_dir, overrides)
-        effective = save_config(stage_config(name, config), stage_dir, f"stage {name}", profile, overrides)
         ctx = StageContext(name, config, current, stage_dir, pipeline.report_to, pipeline.seed)
+        effective = save_config(effective_config(ctx), stage_dir, f"stage {name}", profile, overrides)
         started = time.perf_counter()
         outcome = stage_module(name).run(ctx)
         outcome.summary["wall_seconds"] = round(time.perf_counter() - started, 2)
@@ -70,26 +73,6 @@ def run(
     present(profile, config_dir, overrides=overrides)
     print(f"results: {path}", flush=True)
     return path
-
-
-def stage_config(name: str, config: dict[str, Any]) -> dict[str, Any]:
-    """The stage's sections with values converted as the stage converts them: `model`
-    (trl.ModelConfig), `data` (DataConfig), `training` (the stage's TRL config class);
-    other sections (rewards, trainer) as they are. A value that does not convert is kept
-    as written: the stage itself refuses it, naming where it was set."""
-    from trl import ModelConfig
-
-    from .training.data import DataConfig
-
-    classes = {"model": ModelConfig, "data": DataConfig}
-    try:
-        classes["training"] = stage_module(name).training_config_class(config)
-    except ConfigError:
-        pass  # the stage says what is wrong when it runs
-    return {
-        section: typed(values, classes[section]) if section in classes and isinstance(values, dict) else values
-        for section, values in config.items()
-    }
 
 
 def save_config(config: dict[str, Any], folder: Path, what: str, profile: str | None, overrides: Sequence[str]) -> dict[str, Any]:
@@ -161,8 +144,6 @@ def evaluate_only(profile: str | None, config_dir: Path = CONFIG_DIR, overrides:
 def prepare_data(profile: str | None, stage: str | None, config_dir: Path = CONFIG_DIR, overrides: Sequence[str] = ()) -> dict:
     """Load, convert and clean one stage's data without training: a quick check of a
     column mapping or a local file."""
-    from .training.data import DataConfig, prepare
-
     pipeline = load_pipeline(profile, config_dir, overrides)
     name = stage or pipeline.stages[0]
     if name not in pipeline.stages:

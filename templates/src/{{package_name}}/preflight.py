@@ -1,7 +1,8 @@
 """Preflight: check a real run before it starts, so that it cannot fail hours in.
 
-`python -m <package> preflight --profile gpu-24gb [--json]` (and `make train`, which runs
-it first) builds every stage's TRL config exactly as the stage will, loads the real
+`python -m <package> preflight --profile gpu-24gb [--stages grpo] [--json]` (and `make
+train`, which runs it first with the same ARGS) builds every stage's TRL config and
+rewards exactly as the stage will (or only the stages `--stages` names), loads the real
 tokenizer and checks that assistant-only loss can be set up with its chat template,
 then checks CUDA, bf16, the card's memory, free disk where outputs and the HF cache go,
 and the optional packages the configs need. One line per check, with the fix. On a
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .config import CONFIG_DIR, HUB_UNREACHABLE, load_config, load_pipeline
+from .config import CONFIG_DIR, HUB_UNREACHABLE, ConfigError, load_config, load_pipeline
 from .config_types import jsonable
 from .training.modeling import TINY
 
@@ -43,7 +44,8 @@ class Check:
 
 
 def build_stage(name: str, config: dict, input_model: str, pipeline, cuda: bool) -> tuple[dict, Check]:
-    """The stage's ModelConfig and TRL training config, built by the stage's own code."""
+    """The stage's ModelConfig and TRL training config, and its rewards where it has any,
+    built by the stage's own code."""
     from .training.stages import stage_module
     from .training.stages.common import StageContext, describe_method
 
@@ -56,6 +58,8 @@ def build_stage(name: str, config: dict, input_model: str, pipeline, cuda: bool)
     ctx = StageContext(name, config, input_model, Path(pipeline.output_dir) / name, pipeline.report_to, pipeline.seed)
     try:
         model_args, training, _ = module.parse_args(ctx)  # what the run parses, errors included
+        if hasattr(module, "reward_functions"):  # GRPO: an option a reward does not take stops the run at its start
+            module.reward_functions(ctx)
     except Exception as error:  # a config error names its file and key; show it as the fix
         return {"error": str(error)}, Check(f"config {name}", "fail", f"configs/{name}.yaml does not build", str(error))
     values = training.to_dict()
@@ -107,17 +111,26 @@ def steps(value: float) -> str:
 
 
 def build_stages(
-    pipeline, profile: str | None, config_dir: Path, cuda: bool, overrides: Sequence[str] = ()
+    pipeline,
+    profile: str | None,
+    config_dir: Path,
+    cuda: bool,
+    overrides: Sequence[str] = (),
+    only: Sequence[str] | None = None,
 ) -> tuple[dict, list[Check]]:
+    """Every stage's effective configs, or those of the stages in `only` (`run --stages`)."""
     from .training.modeling import resolve_model
 
+    if unknown := sorted(set(only or []) - set(pipeline.stages)):
+        raise ConfigError(f"no stage {unknown} in this recipe (stages: {pipeline.stages})")
     stages, checks = {}, []
     current = resolve_model(pipeline.base_model)
     for name in pipeline.stages:
-        config = load_config(name, profile, config_dir, overrides)
-        stages[name], check = build_stage(name, config, current, pipeline, cuda)
-        checks.append(check)
-        current = str(Path(pipeline.output_dir) / name / "model")
+        if not only or name in only:
+            config = load_config(name, profile, config_dir, overrides)
+            stages[name], check = build_stage(name, config, current, pipeline, cuda)
+            checks.append(check)
+        current = str(Path(pipeline.output_dir) / name / "model")  # where the run reads a stage it skips
     return stages, checks
 
 
@@ -298,12 +311,15 @@ def assistant_mask_check(tokenizer, model_name: str, stages: list[str]) -> Check
 # ---------------------------------------------------------------- entry points
 
 
-def run_preflight(profile: str | None, config_dir: Path = CONFIG_DIR, overrides: Sequence[str] = ()) -> dict[str, Any]:
-    """Every check, and every stage's effective configs, with the profile and `--set` overrides applied."""
+def run_preflight(
+    profile: str | None, config_dir: Path = CONFIG_DIR, overrides: Sequence[str] = (), only: Sequence[str] | None = None
+) -> dict[str, Any]:
+    """Every check, and every stage's effective configs (only those of the stages in `only`
+    when given, as `run --stages`), with the profile and `--set` overrides applied."""
     import torch
 
     pipeline = load_pipeline(profile, config_dir, overrides)
-    stages, checks = build_stages(pipeline, profile, config_dir, cuda=torch.cuda.is_available(), overrides=overrides)
+    stages, checks = build_stages(pipeline, profile, config_dir, torch.cuda.is_available(), overrides, only)
     checks += gpu_checks(profile, stages)
     checks.append(tokenizer_check(pipeline, stages))
     checks += disk_checks(pipeline, stages)

@@ -4,8 +4,10 @@
      "stages": [{"name", "model_path", "summary", "log_history", "config"}, ...],
      "evaluations": [{"model", "model_path", "metrics", "generation", "config", ...}, ...]}
 
-`config` is the effective config the stage (or evaluation) ran with: its YAML with the
-profile and `--set` overrides applied, values converted to their declared types.
+`config` is the effective config the stage (or evaluation) ran with, as the stage built
+it from its YAML, the profile and `--set` overrides: every field of its TRL config (the
+seed, output_dir and TRL's defaults included), its ModelConfig with the input model, its
+DataConfig; for the evaluation, the EvalConfig.
 It is rewritten after every stage and evaluation, so a crash loses nothing done.
 load_results() is how everything else (present, demo, the CLI) reads it.
 """

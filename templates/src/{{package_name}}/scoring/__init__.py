@@ -9,5 +9,5 @@
     evaluation/    generation and metrics, the same for the base model and every stage
 
 Rewards and evaluation import the same checks, so a model is trained and evaluated on
-the same judgement. A chat-only project has only evaluation/.
+the same judgement. A chat-only project has only evaluation/, with the chat task alone.
 """

@@ -21,17 +21,20 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from .fonts import INSTALL_HINT  # noqa: E402
 from .summary import metric_label, shown_metrics, words  # noqa: E402
+from .words import Bilingual, in_language  # noqa: E402
 
-# (zh title, en title, log-history keys: exact names or regular expressions)
-PANELS: list[tuple[str, str, tuple[str, ...]]] = [
-    ("损失", "loss", ("loss", "eval_loss")),
-    ("偏好奖励", "preference rewards", ("rewards/chosen", "rewards/rejected", "rewards/margins")),
-    ("偏好准确率", "preference accuracy", ("rewards/accuracies",)),
-    ("奖励", "reward", ("reward", "reward_std")),
-    ("各奖励函数", "reward per function", (r"rewards/[^/]+/mean",)),
-    ("生成长度", "completion length", ("completions/mean_length",)),
-    ("KL 散度", "KL", ("kl",)),
+# (panel title as (zh, en), the log-history keys it draws: exact names or regular expressions)
+PANELS: list[tuple[Bilingual, tuple[str, ...]]] = [
+    (("损失", "loss"), ("loss", "eval_loss")),
+    (("偏好奖励", "preference rewards"), ("rewards/chosen", "rewards/rejected", "rewards/margins")),
+    (("偏好准确率", "preference accuracy"), ("rewards/accuracies",)),
+    (("奖励", "reward"), ("reward", "reward_std")),
+    (("各奖励函数", "reward per function"), (r"rewards/[^/]+/mean",)),
+    (("生成长度", "completion length"), ("completions/mean_length",)),
+    (("KL 散度", "KL"), ("kl",)),
 ]
+# The plots' other words: key -> (zh, en)
+WORDS: dict[str, Bilingual] = {"step": ("训练步", "step")}
 
 
 def _curves(records: list[dict[str, Any]], patterns: tuple[str, ...]) -> dict[str, list[tuple[int, float]]]:
@@ -43,7 +46,7 @@ def _curves(records: list[dict[str, Any]], patterns: tuple[str, ...]) -> dict[st
 
 def training_panels(records: list[dict[str, Any]], language: str = "en") -> list[tuple[str, dict[str, list]]]:
     """(panel title, {log key: [(step, value), ...]}) for every kind of curve that was logged."""
-    return [(zh if language == "zh" else en, curves) for zh, en, keys in PANELS if (curves := _curves(records, keys))]
+    return [(in_language(title, language), curves) for title, keys in PANELS if (curves := _curves(records, keys))]
 
 
 def plot_training(log_history: Path, output: Path, title: str, language: str = "en") -> Path | None:
@@ -61,7 +64,7 @@ def plot_training(log_history: Path, output: Path, title: str, language: str = "
             steps, values = zip(*points, strict=True)
             axis.plot(steps, values, marker="o" if len(points) < 30 else None, label=key)
         axis.set_title(panel_title)
-        axis.set_xlabel("训练步" if language == "zh" else "step")
+        axis.set_xlabel(in_language(WORDS["step"], language))
         axis.grid(alpha=0.3)
         if len(curves) > 1:
             axis.legend(fontsize=8)

@@ -18,23 +18,33 @@ from pathlib import Path
 from typing import Any
 
 from .summary import changes, metrics_table, missing, stages_table, words
+from .words import Bilingual, table_in
 
 BLOCK = re.compile(r"<!-- BEGIN (?P<name>[\w-]+) -->\n.*?<!-- END (?P=name) -->", re.DOTALL)
 EXAMPLE_PROMPTS = 3
 EXAMPLE_CHARS = 300
+# The report's own words: key -> (zh, en)
+WORDS: dict[str, Bilingual] = {
+    "recipe": ("方案", "recipe"),
+    "base_model": ("基座模型", "base model"),
+    "stages": ("阶段", "stages"),
+    "profile": ("硬件配置", "profile"),
+    "no_plots": ("（还没有图）", "(no plots yet)"),
+    "no_generations": ("（还没有生成结果）", "(no generations yet)"),
+    "all_generations": ("全部生成结果", "All generations"),
+}
 
 
 def report_blocks(
     results: dict[str, Any], expected_stages: list[str], metrics: list[str], plots: list[Path], language: str, report_dir: Path
 ) -> dict[str, str]:
     """Markdown for every block the report template marks, from results.json alone."""
-    zh = language == "zh"
-    w = words(language)
+    w, here = words(language), table_in(WORDS, language)
     setup = [
-        f"- {'方案' if zh else 'recipe'}: `{results.get('recipe')}`",
-        f"- {'基座模型' if zh else 'base model'}: `{results.get('base_model')}`",
-        f"- {'阶段' if zh else 'stages'}: {' → '.join(expected_stages)}",
-        f"- {'硬件配置' if zh else 'profile'}: `{results.get('profile') or 'default'}`",
+        f"- {here['recipe']}: `{results.get('recipe')}`",
+        f"- {here['base_model']}: `{results.get('base_model')}`",
+        f"- {here['stages']}: {' → '.join(expected_stages)}",
+        f"- {here['profile']}: `{results.get('profile') or 'default'}`",
     ]
     if results.get("profile") == "tiny":
         setup.append(f"\n> **{w['smoke']}**")
@@ -48,13 +58,14 @@ def report_blocks(
             + (["", *(f"- {line}" for line in gaps)] if gaps else [])
         ),
         "changes": "\n".join(f"- {line}" for line in changes(results, metrics, language)) or "-",
-        "figures": "\n\n".join(figures) or ("（还没有图）" if zh else "(no plots yet)"),
+        "figures": "\n\n".join(figures) or here["no_plots"],
         "examples": _examples(results, language),
     }
 
 
 def _examples(results: dict[str, Any], language: str) -> str:
     """The first prompts with every model's answer, side by side, for failure analysis."""
+    here = table_in(WORDS, language)
     answers: dict[str, list[dict]] = {}
     for entry in results.get("evaluations", []):
         path = Path(entry.get("generations", ""))
@@ -62,9 +73,9 @@ def _examples(results: dict[str, Any], language: str) -> str:
             with open(path, encoding="utf-8") as handle:
                 answers[entry["model"]] = [json.loads(line) for line in handle if line.strip()][:EXAMPLE_PROMPTS]
     if not answers:
-        return "（还没有生成结果）" if language == "zh" else "(no generations yet)"
+        return here["no_generations"]
     folder = Path(results["evaluations"][0]["generations"]).parent.as_posix()
-    parts = [f"{'全部生成结果' if language == 'zh' else 'All generations'}: `{folder}/`\n"]
+    parts = [f"{here['all_generations']}: `{folder}/`\n"]
     for index in range(min(len(rows) for rows in answers.values())):
         first = next(iter(answers.values()))[index]
         prompt = first["messages"][-1]["content"] if first.get("messages") else first.get("prompt", "")

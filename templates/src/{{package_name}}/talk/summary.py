@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .words import Bilingual, in_language, table_in
+
 MISSING = "—"
 
 # metric -> (zh label, en label, which direction is better, shown as a percentage)
@@ -31,63 +33,47 @@ METRICS: dict[str, tuple[str, str, str | None, bool]] = {
     "sandbox_errors": ("沙箱错误数", "sandbox errors", "lower", False),
 }
 
-WORDS = {
-    "zh": {
-        "model": "模型",
-        "stage": "阶段",
-        "method": "训练方式",
-        "dataset": "数据集",
-        "rows": "训练/验证条数",
-        "removed": "清洗删除",
-        "steps": "步数",
-        "train_loss": "训练损失",
-        "minutes": "用时（分钟）",
-        "not_run": "未运行",
-        "not_evaluated": "未评测",
-        "base": "基座",
-        "missing_stage": "阶段 {name} 尚未运行（results.json 中没有它的记录）",
-        "missing_eval": "模型 {name} 尚未评测",
-        "missing_metric": "{model} 的指标 {metric} 未计算",
-        "change": "{metric}：{first} {a} → {last} {b}（{verdict}）",
-        "better": "变好",
-        "worse": "变差",
-        "same": "不变",
-        "changed": "变化",
-        "smoke": "冒烟测试：随机初始化的微型模型，数字只证明流程跑通，不代表效果",
-    },
-    "en": {
-        "model": "model",
-        "stage": "stage",
-        "method": "method",
-        "dataset": "dataset",
-        "rows": "train / val rows",
-        "removed": "removed in cleaning",
-        "steps": "steps",
-        "train_loss": "train loss",
-        "minutes": "minutes",
-        "not_run": "not run",
-        "not_evaluated": "not evaluated",
-        "base": "base",
-        "missing_stage": "stage {name} has not run yet (no entry in results.json)",
-        "missing_eval": "model {name} has not been evaluated",
-        "missing_metric": "metric {metric} of {model} was not computed",
-        "change": "{metric}: {first} {a} → {last} {b} ({verdict})",
-        "better": "better",
-        "worse": "worse",
-        "same": "unchanged",
-        "changed": "changed",
-        "smoke": "Smoke run: a tiny random model; the numbers prove the pipeline runs, not that it learns",
-    },
+# key -> (zh, en)
+WORDS: dict[str, Bilingual] = {
+    "model": ("模型", "model"),
+    "stage": ("阶段", "stage"),
+    "method": ("训练方式", "method"),
+    "dataset": ("数据集", "dataset"),
+    "rows": ("训练/验证条数", "train / val rows"),
+    "removed": ("清洗删除", "removed in cleaning"),
+    "steps": ("步数", "steps"),
+    "train_loss": ("训练损失", "train loss"),
+    "minutes": ("用时（分钟）", "minutes"),
+    "not_run": ("未运行", "not run"),
+    "not_evaluated": ("未评测", "not evaluated"),
+    "base": ("基座", "base"),
+    "missing_stage": (
+        "阶段 {name} 尚未运行（results.json 中没有它的记录）",
+        "stage {name} has not run yet (no entry in results.json)",
+    ),
+    "missing_eval": ("模型 {name} 尚未评测", "model {name} has not been evaluated"),
+    "missing_metric": ("{model} 的指标 {metric} 未计算", "metric {metric} of {model} was not computed"),
+    "change": ("{metric}：{first} {a} → {last} {b}（{verdict}）", "{metric}: {first} {a} → {last} {b} ({verdict})"),
+    "better": ("变好", "better"),
+    "worse": ("变差", "worse"),
+    "same": ("不变", "unchanged"),
+    "changed": ("变化", "changed"),
+    "smoke": (
+        "冒烟测试：随机初始化的微型模型，数字只证明流程跑通，不代表效果",
+        "Smoke run: a tiny random model; the numbers prove the pipeline runs, not that it learns",
+    ),
 }
 
 
 def words(language: str) -> dict[str, str]:
-    return WORDS["zh" if language == "zh" else "en"]
+    """This module's words in `language` (English for any language but zh)."""
+    return table_in(WORDS, language)
 
 
 def metric_label(metric: str, language: str) -> str:
+    """The metric's name in `language`; a metric without a label shows its own name."""
     zh, en, _, _ = METRICS.get(metric, (metric, metric, None, False))
-    return zh if language == "zh" else en
+    return in_language((zh, en), language)
 
 
 def format_value(metric: str, value: Any) -> str:

@@ -144,7 +144,7 @@ def find_training_template(tokenizer, template: str) -> tuple[str, str] | None:
 
 def use_training_template(tokenizer, model: str, where: str) -> None:
     """Give `tokenizer` a training template when TRL cannot patch the model's own one for
-    assistant-only loss; the saved model keeps its own template (stages.common.finish)."""
+    assistant-only loss; the saved model keeps its own template (finish() in training/stages/common.py)."""
     from trl.chat_template_utils import get_training_chat_template
 
     template = tokenizer.chat_template

@@ -25,6 +25,13 @@ LOCAL_BUILDERS = {".json": "json", ".jsonl": "json", ".parquet": "parquet", ".cs
 
 @dataclass
 class DataConfig:
+    """The `data` section of a stage config (and of configs/eval.yaml): which dataset,
+    how its rows become chat messages, and how they are cleaned and split.
+
+    `dataset` is a hub id or a local file or folder; `format` names the converter in
+    training/formats.py, and `columns` maps its canonical names to the dataset's own
+    when they differ (e.g. {"instruction": "question"})."""
+
     dataset: str
     config: str | None = None
     split: str = "train"

@@ -1,7 +1,8 @@
 """Evaluation: the same harness for the base model and every stage's output.
 
 generate.py turns prompts into responses (greedy, fixed settings, recorded);
-metrics.py and tasks.py score them (chat prompts, math answers, code tests);
+tasks/ scores them, one module per task (chat prompts, math answers, code tests),
+with the statistics of metrics.py;
 harness.py ties them to one model and refuses to compare models evaluated differently.
 """
 

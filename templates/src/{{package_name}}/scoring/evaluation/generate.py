@@ -15,6 +15,9 @@ Messages = list[dict[str, str]]
 
 @dataclass(frozen=True)
 class GenerationSettings:
+    """The `generation` section of configs/eval.yaml (and configs/demo.yaml): decoding
+    settings, the same for every model evaluated."""
+
     max_new_tokens: int = 256
     do_sample: bool = False  # greedy by default, so runs are comparable and repeatable
     temperature: float = 1.0
@@ -26,6 +29,8 @@ class GenerationSettings:
 
 
 def render_prompt(tokenizer, messages: Messages, settings: GenerationSettings) -> str:
+    """The conversation as the model sees it: its chat template with the generation prompt
+    (and `enable_thinking`)."""
     return tokenizer.apply_chat_template(
         messages, tokenize=False, add_generation_prompt=True, enable_thinking=settings.enable_thinking
     )

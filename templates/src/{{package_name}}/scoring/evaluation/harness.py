@@ -7,7 +7,6 @@ results.json is the models' and not the harness's.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,7 @@ from ...training.formats import prompt_messages
 from ...training.modeling import load_model, load_tokenizer
 from .generate import GenerationSettings, generate, render_prompt
 from .metrics import perplexity, response_loss
-from .tasks import SCORERS
+from .tasks import scorer
 
 
 @dataclass
@@ -46,17 +45,10 @@ def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
 
 def task_rows(cfg: EvalConfig) -> list[dict[str, Any]]:
     """The prompts (conversations up to the model's turn) with their answers or tests."""
-    if cfg.task not in SCORERS:
-        raise ConfigError(f"configs/eval.yaml: task must be one of {sorted(SCORERS)}, got '{cfg.task}'")
+    scorer(cfg.task)  # an unknown task, or one this project was generated without, fails here: before any model loads
     if cfg.task == "chat":
         rows = read_jsonl(cfg.prompts)
     else:
-        if importlib.util.find_spec(f"{__package__.rpartition('.')[0]}.answers") is None:
-            raise ConfigError(
-                f"configs/eval.yaml: task '{cfg.task}' is scored by scoring/answers.py, code.py and sandbox/, which "
-                "this project was generated without (its recipe evaluates chat only); generate a project from a "
-                "recipe with a math or code evaluation (or a grpo stage) to get them"
-            )
         if not cfg.data:
             raise ConfigError(f"configs/eval.yaml: task '{cfg.task}' needs a `data` section")
         from ...training.data import DataConfig, prepare
@@ -88,7 +80,7 @@ def evaluate_model(
     flat = generate(model, tokenizer, [row["messages"] for row in rows for _ in range(n)], settings, progress=f"generate {name}")
     completions = [flat[i * n : (i + 1) * n] for i in range(len(rows))]
     ks = tuple(int(m.split("@")[1]) for m in cfg.metrics if m.startswith("pass@")) or (1,)
-    scores, records = SCORERS[cfg.task](rows, completions, tokenizer=tokenizer, sandbox=cfg.sandbox, ks=ks)
+    scores, records = scorer(cfg.task)(rows, completions, tokenizer=tokenizer, sandbox=cfg.sandbox, ks=ks)
 
     output_dir.mkdir(parents=True, exist_ok=True)
     generations_path = output_dir / f"{name}.jsonl"

@@ -1,4 +1,5 @@
-"""Small metric functions over responses and conversations."""
+"""Small metric functions over responses and conversations, and the statistics every task
+shares: rates with their 95% interval, the unbiased pass@k, completion length."""
 
 from __future__ import annotations
 
@@ -37,6 +38,34 @@ def mean(values: list[float]) -> float | None:
 
 def rate(flags: list[bool]) -> float | None:
     return mean([float(flag) for flag in flags])
+
+
+Z_95 = 1.959964  # two-sided 95% normal quantile
+
+
+def wilson_interval(successes: int, total: int, z: float = Z_95) -> tuple[float | None, float | None]:
+    """95% Wilson score interval of a proportion (sound for small n and p near 0 or 1)."""
+    if total == 0:
+        return None, None
+    p = successes / total
+    denominator = 1 + z * z / total
+    centre = (p + z * z / (2 * total)) / denominator
+    half = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def pass_at_k(n: int, c: int, k: int) -> float:
+    """Unbiased pass@k (Chen et al., 2021): 1 - C(n-c, k) / C(n, k), as a stable product."""
+    if k > n:
+        raise ValueError(f"pass@{k} needs at least {k} samples per task, got {n}")
+    if n - c < k:
+        return 1.0
+    return 1.0 - math.prod(1.0 - k / i for i in range(n - c + 1, n + 1))
+
+
+def completion_length(text: str, tokenizer=None) -> float:
+    """In tokens with a tokenizer, else in characters."""
+    return float(len(tokenizer(text, add_special_tokens=False)["input_ids"]) if tokenizer else len(text))
 
 
 def response_loss(model, tokenizer, messages: list[dict[str, str]], enable_thinking: bool = False) -> tuple[float, int]:

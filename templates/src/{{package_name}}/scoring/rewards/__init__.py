@@ -33,7 +33,7 @@ if CUSTOM_REWARDS is None:
     import warnings
 
     warnings.warn(
-        "rewards/custom.py defines no CUSTOM_REWARDS, so none of its rewards can be named in configs/grpo.yaml; "
+        "scoring/rewards/custom.py defines no CUSTOM_REWARDS, so none of its rewards can be named in configs/grpo.yaml; "
         'add CUSTOM_REWARDS = {"name": function} to it (see TEMPLATE_CHANGELOG.md)',
         stacklevel=2,
     )

@@ -5,7 +5,7 @@ evaluation does. Scored as the fraction of tests passed (each test in its own ex
 or all-or-nothing (one execution with every test). An execution the sandbox itself
 could not carry out returns None for that sample and is counted in `errors`, never
 scored as 0.0. The sandbox's runner gives the tests only plain values from the program (an
-object that claims to equal everything fails; see `sandbox.RUNNER` for what remains out of
+object that claims to equal everything fails; see scoring/sandbox/runner.py for what remains out of
 reach), the same runner the evaluation uses.
 """
 

@@ -1,6 +1,6 @@
 """The supervisor of one sandbox run, and the Landlock calls it makes.
 
-sandbox/__init__.py starts it as `python -I -c <the text of this file> <settings as JSON>`, so it
+sandbox.py starts it as `python -I -c <the text of this file> <settings as JSON>`, so it
 uses the standard library only and never imports the package. It makes itself the reaper
 of every orphan below it (PR_SET_CHILD_SUBREAPER), forks the runner, and when the runner
 ends, or its time is up (SIGALRM), or it is stopped (SIGTERM), it kills every process

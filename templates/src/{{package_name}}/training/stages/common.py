@@ -31,8 +31,15 @@ from ..modeling import MODEL_KEYS, load_tokenizer, merge_adapter, pick, saved_mo
 
 @dataclass
 class StageContext:
+    """What the pipeline hands a stage: its config and where it reads and writes.
+
+    `config` is configs/<name>.yaml with the profile and `--set` overrides applied, each
+    key remembering where it was set; `input_model` is the base model (first stage) or the
+    previous stage's outputs/<stage>/model; `output_dir` is outputs/<name>/. `report_to`
+    and `seed` come from configs/pipeline.yaml and are the training config's defaults."""
+
     name: str
-    config: dict[str, Any]  # configs/<name>.yaml with the profile applied
+    config: dict[str, Any]
     input_model: str
     output_dir: Path
     report_to: str = "none"
@@ -55,6 +62,9 @@ class StageTrainer:
 
 @dataclass
 class StageResult:
+    """What a stage leaves for results.json: where its model is (the next stage's input),
+    a summary (method, data, losses, reload check) and its log history file."""
+
     name: str
     model_path: str
     summary: dict[str, Any] = field(default_factory=dict)
@@ -62,6 +72,8 @@ class StageResult:
 
 
 def model_config(ctx: StageContext) -> ModelConfig:
+    """trl.ModelConfig from the `model` section (LoRA, 4-bit, dtype), trained on
+    `ctx.input_model`: the pipeline chooses the model, so the section may not name one."""
     values, where = ctx.config.get("model"), f"{ctx.where}: model"
     refuse_owned(
         values,
@@ -125,6 +137,8 @@ def load_data(ctx: StageContext, data_cfg: DataConfig) -> tuple[Dataset, Dataset
 
 
 def unknown_sections(ctx: StageContext, known: set[str]) -> None:
+    """Refuse a top-level section the stage does not read (a typo such as `trainig`),
+    naming where it was set and the closest known section."""
     if extra := sorted(set(ctx.config) - known):
         located = [key_location(ctx.config, ctx.where, key) + did_you_mean(key, known) for key in extra]
         raise ConfigError(f"unknown section(s): {'; '.join(located)}; expected {sorted(known)}")

@@ -42,6 +42,7 @@ TRAINERS = {"grpo": (GRPOTrainer, GRPOConfig), "rloo": (RLOOTrainer, RLOOConfig)
 
 
 def trainer_name(config: dict) -> str:
+    """The `trainer` section: 'grpo' (GRPOTrainer, the default) or 'rloo' (RLOOTrainer)."""
     return config.get("trainer", "grpo")
 
 

@@ -1,7 +1,7 @@
 """Supervised fine-tuning on chat data with TRL's SFTTrainer: full, LoRA or QLoRA.
 
 configs/sft.yaml has three sections: `model` (trl.ModelConfig: LoRA and 4-bit
-settings), `data` (data.DataConfig) and `training` (trl.SFTConfig). With
+settings), `data` (DataConfig, training/data.py) and `training` (trl.SFTConfig). With
 `assistant_only_loss: true` only the assistant's tokens are trained on (with a training
 chat template found by chat_template.py when TRL does not know the model's own).
 """

@@ -1,0 +1,53 @@
+"""The evaluation tasks, one module each, and the registry of those this project has.
+
+    chat.py   fixed prompts: response length, empty answers, valid JSON, refusals
+    math.py   gold answers: accuracy, judged by scoring/answers.py and think.py as the rewards judge
+    code.py   tests run in scoring/sandbox/: pass@k, programs built by scoring/code.py as the code reward builds them
+
+Each task module defines `<task>_scores(rows, completions, **settings) -> (metrics, records)`
+(one record per row, for the generations JSONL) and METRICS, the names its metrics dict holds.
+A project has the task modules its recipe uses: one whose recipe neither trains with rewards
+nor evaluates math or code is generated without math.py and code.py (and the scoring modules
+they import), so SCORERS and TASK_METRICS list only the tasks whose module is here.
+A task of your own: a module here in the same shape, and its name in TASKS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import import_module
+from importlib.util import find_spec
+
+from ....config import ConfigError
+
+# Every task the template knows, in the order results show them.
+TASKS = ("chat", "math", "code")
+# What a project generated without a task's module lacks (a chat-only recipe leaves these out).
+SCORED_WITH = {
+    "math": "scoring/evaluation/tasks/math.py, scoring/answers.py and scoring/think.py",
+    "code": "scoring/evaluation/tasks/code.py, scoring/code.py and scoring/sandbox/",
+}
+
+Scorer = Callable[..., tuple[dict, list[dict]]]
+
+# A module is looked for, not tried: an import error inside a task that is here still fails loudly.
+_modules = {task: import_module(f"{__name__}.{task}") for task in TASKS if find_spec(f"{__name__}.{task}") is not None}
+SCORERS: dict[str, Scorer] = {task: getattr(module, f"{task}_scores") for task, module in _modules.items()}
+# The metrics each scorer returns (pass@k: one per k the configuration asks for). Every task
+# also reports VALIDATION_METRICS, from the validation split (harness.validation_metrics).
+# generator/recipes.py's METRICS lists the same names: a test keeps them equal.
+TASK_METRICS: dict[str, tuple[str, ...]] = {task: module.METRICS for task, module in _modules.items()}
+VALIDATION_METRICS = ("validation_loss", "perplexity")
+
+
+def scorer(task: str) -> Scorer:
+    """The task's scoring function; a ConfigError saying what is missing when this project has none."""
+    if task in SCORERS:
+        return SCORERS[task]
+    if task in SCORED_WITH:
+        raise ConfigError(
+            f"configs/eval.yaml: task '{task}' is scored by {SCORED_WITH[task]}, which this project was generated without "
+            "(its recipe evaluates chat only and trains with no rewards); generate a project from a recipe with a "
+            f"{task} evaluation (or a grpo stage) to get them"
+        )
+    raise ConfigError(f"configs/eval.yaml: task must be one of {sorted(SCORERS)}, got '{task}'")
