@@ -68,6 +68,8 @@ MOVES = {
     "src/{package}/report.py": "src/{package}/talk/report.py",
     "src/{package}/slides.py": "src/{package}/talk/slides.py",
     "src/{package}/summary.py": "src/{package}/talk/summary.py",
+    # preflight grew into a package: the machine's checks and the entry points stay in __init__
+    "src/{package}/preflight.py": "src/{package}/preflight/__init__.py",
 }
 # copier's own choice of pathspec's name for git's wildcard rules (renamed in pathspec 1.0).
 _GIT_WILDCARDS = "gitignore" if Version(pathspec.__version__) >= Version("1.0") else "gitwildmatch"
