@@ -61,7 +61,8 @@ def get_cosine_scaled_reward(
     appendix C.1): a correct answer earns more when short (max_value_correct at length 0 down
     to min_value_correct at max_len), a wrong one is punished less when long (min_value_wrong
     up to max_value_wrong), so the model keeps thinking when unsure. None where the gold
-    answer cannot be parsed, as in the accuracy reward.
+    answer cannot be parsed, as in the accuracy reward. The curve is trl.rewards' (a test
+    checks it); our wrong-answer defaults end higher (-0.5 -> 0.0; TRL: -1.0 -> -0.5).
 
     Args:
         max_len: the length (tokens, else characters) where the schedule ends; longer counts as max_len.
