@@ -3,7 +3,8 @@ projects carry in step with CHANGELOG.md. `capstone sync` writes three kinds of 
 a test fails when any of them drifts:
 
 - copier.yml's generated block (between two marker lines): the recipe and stage
-  choices, and the full lists of stages and sample files that `_exclude` filters;
+  choices, and the full lists of stages, sample files and prompt files that `_exclude`
+  filters;
 - recipes/resolved/<id>.yaml: each recipe as the schema validated it, every default
   filled in. The template reads this file (the `recipe_spec` question), so no template
   restates a schema default and plain `copier copy` needs no --trust;
@@ -21,7 +22,7 @@ from pathlib import Path
 import yaml
 
 from generator import TEMPLATE_ROOT
-from generator.recipes import RECIPES_DIR, STAGES, Recipe, load_recipes
+from generator.recipes import PREFERENCE_STAGES, RECIPES_DIR, STAGES, Recipe, load_recipes
 
 COPIER_YML = TEMPLATE_ROOT / "copier.yml"
 CHANGELOG = TEMPLATE_ROOT / "CHANGELOG.md"
@@ -46,6 +47,7 @@ def render_block(recipes_dir: Path | None = None) -> str:
     custom_stages = [stage for recipe in recipes.values() if recipe.custom for stage in recipe.stage_names]
     all_stages = list(STAGES)  # every stage the template has, used by a recipe or not
     all_samples = sorted({name for recipe in recipes.values() for name in recipe.sample_files})
+    all_prompts = sorted({recipe.evaluation.prompts for recipe in recipes.values()})
     lines = [
         BEGIN,
         "recipe:",
@@ -77,6 +79,16 @@ def render_block(recipes_dir: Path | None = None) -> str:
         "  type: yaml",
         "  when: false",
         f"  default: {json.dumps(all_samples)}",
+        "",
+        "all_prompts:",
+        "  type: yaml",
+        "  when: false",
+        f"  default: {json.dumps(all_prompts)}",
+        "",
+        "preference_stages:",
+        "  type: yaml",
+        "  when: false",
+        f"  default: {json.dumps(list(PREFERENCE_STAGES))}",
         "",
         "stages:",
         "  type: str",

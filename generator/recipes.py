@@ -19,11 +19,18 @@ from generator import TEMPLATE_ROOT
 RECIPES_DIR = TEMPLATE_ROOT / "recipes"
 
 # Stages the template implements, in the order they may appear in a pipeline.
-STAGES = ("sft", "grpo")
+STAGES = ("sft", "orpo", "dpo", "simpo", "kto", "grpo")
+# Stages that learn from chosen/rejected answers (TRL's DPO, CPO-SimPO, KTO and ORPO trainers).
+PREFERENCE_STAGES = ("orpo", "dpo", "simpo", "kto")
 # The training key that bounds each stage's sequences (TRL's names).
-TRAINED_LENGTH = {"sft": "max_length", "grpo": "max_completion_length"}
-# Row formats data.py in the generated project can convert to chat messages.
-DATA_FORMATS = ("alpaca", "messages", "sharegpt", "gsm8k", "math", "mbpp", "humaneval")
+TRAINED_LENGTH = {"sft": "max_length", "grpo": "max_completion_length", **dict.fromkeys(PREFERENCE_STAGES, "max_length")}
+# Row formats data.py in the generated project can convert to chat messages...
+MESSAGE_FORMATS = ("alpaca", "messages", "sharegpt", "gsm8k", "math", "mbpp", "humaneval")
+# ...and to preference rows (prompt + chosen/rejected; kto: prompt + completion + label).
+PAIR_FORMATS = ("pku_saferlhf", "preference", "sharegpt_preference", "kto")
+# ...and, for the safety evaluation, to prompts with a category (XSTest's safe/unsafe labels).
+PROMPT_FORMATS = ("xstest",)
+DATA_FORMATS = MESSAGE_FORMATS + PAIR_FORMATS + PROMPT_FORMATS
 # Metrics the generated evaluation harness computes.
 METRICS = (
     "validation_loss",
@@ -42,9 +49,29 @@ METRICS = (
     "pass@5",
     "pass@10",
     "sandbox_errors",  # code
+    "over_refusal_rate",
+    "judge_refusal_rate",
+    "judge_partial_refusal_rate",
+    "judge_over_refusal_rate",
+    "judge_helpfulness",  # safety
+    "judge_overall",
+    "judge_factuality",
+    "judge_meeting_request",
+    "judge_coherence",
+    "judge_creativity",
+    "judge_richness",
+    "repetition_rate",  # writing
+    "win_rate",
+    "tie_rate",
+    "loss_rate",  # any task with compare_to: the judge's pairwise verdicts against one stage's model
 )
-# Evaluation tasks: fixed chat prompts, or a dataset with gold answers / tests.
-EVAL_TASKS = ("chat", "math", "code")
+# Evaluation tasks: fixed prompts (chat; safety and writing, scored by string match and the
+# judge), or a dataset with gold answers / tests (math, code).
+EVAL_TASKS = ("chat", "math", "code", "safety", "writing")
+# Tasks whose evaluation set is a dataset (`data`) rather than the fixed prompts file...
+DATA_TASKS = ("math", "code")
+# ...and the formats each task's `data` may have (safety: an optional set added to its prompts).
+TASK_DATA_FORMATS = {"math": MESSAGE_FORMATS, "code": MESSAGE_FORMATS, "safety": PROMPT_FORMATS}
 # Rewards the generated project's scoring/rewards/ registers (configs/grpo.yaml names them).
 REWARDS = (
     "accuracy",
@@ -91,6 +118,9 @@ class StageSpec(_Strict):
     training: dict[str, Any] = Field(default_factory=dict, description="keys of the stage's TRL config")
     trainer: Literal["grpo", "rloo"] | None = Field(default=None, description="grpo stages: grpo (default) | rloo")
     rewards: list[dict[str, Any]] = Field(default_factory=list, description="[{name, weight, **options}] (grpo)")
+    pairs: dict[str, Any] | None = Field(
+        default=None, description="preference stages: on-policy pairs sampled from the model and scored (null: the dataset's)"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -104,8 +134,9 @@ class StageSpec(_Strict):
     @computed_field
     @property
     def uses_scoring(self) -> bool:
-        """The stage needs scoring/'s rewards, answer checks and sandbox: an RL stage scores its samples."""
-        return self.name == "grpo"
+        """The stage needs scoring/'s rewards, answer checks and sandbox: an RL stage scores its
+        samples, and so do on-policy pairs scored by a reward (rather than by the judge)."""
+        return self.name == "grpo" or bool(self.pairs and self.pairs.get("scorer", "judge") != "judge")
 
     @model_validator(mode="after")
     def _rewards_only_for_rl(self) -> StageSpec:
@@ -122,6 +153,9 @@ class StageSpec(_Strict):
                     f"unknown reward '{reward['name']}' (known: {', '.join(REWARDS)}; "
                     "or a function of one's own by dotted path, package.module.function)"
                 )
+        if self.pairs is not None and self.name not in PREFERENCE_STAGES:
+            raise ValueError(f"`pairs` (on-policy preference pairs) belongs to {list(PREFERENCE_STAGES)}, not '{self.name}'")
+        self._format_fits_stage()
         # The configs size data filters and evaluation from these, so the recipe states them.
         length_key = TRAINED_LENGTH[self.name]
         if not isinstance(self.training.get(length_key), int):
@@ -130,11 +164,31 @@ class StageSpec(_Strict):
             )
         return self
 
+    def _format_fits_stage(self) -> None:
+        """Preference stages read pairs (or, with on-policy `pairs`, prompts); the others read conversations."""
+        fmt = self.data.format
+        if self.name not in PREFERENCE_STAGES or self.pairs is not None:
+            if fmt not in MESSAGE_FORMATS:
+                wanted = "conversations" if self.name not in PREFERENCE_STAGES else "prompts (on-policy pairs)"
+                raise ValueError(f"a {self.name} stage reads {wanted}: data.format must be one of {list(MESSAGE_FORMATS)}")
+        elif fmt not in PAIR_FORMATS:
+            raise ValueError(
+                f"a {self.name} stage reads preference pairs: data.format must be one of {list(PAIR_FORMATS)} "
+                "(or set `pairs` to sample on-policy pairs from prompts)"
+            )
+        elif fmt == "kto" and self.name != "kto":
+            raise ValueError("data.format 'kto' (unpaired rows) is read by the kto stage only")
+
 
 class EvaluationSpec(_Strict):
     task: Literal[EVAL_TASKS] = "chat"
-    prompts: str = Field(pattern=r"^[\w.-]+\.jsonl$", description="fixed prompts of the chat task")
+    prompts: str = Field(
+        pattern=r"^[\w.-]+\.jsonl$", description="fixed prompts (data/<file>) of the chat, safety and writing tasks"
+    )
     data: DatasetSpec | None = Field(default=None, description="the evaluation set of a math or code task")
+    compare_to: str | None = Field(
+        default=None, description="a stage whose model every other model is compared with by the judge"
+    )
     metrics: list[Literal[METRICS]] = Field(min_length=1)
     enable_thinking: bool = Field(default=False, description="prompt ends before <think>: the model writes its own think block")
     samples_per_task: int = Field(default=1, ge=1, description="completions per task (code: n of pass@k)")
@@ -142,15 +196,21 @@ class EvaluationSpec(_Strict):
     @computed_field
     @property
     def uses_scoring(self) -> bool:
-        """Math and code tasks check answers and run tests with scoring/'s code; chat needs none of it."""
-        return self.task != "chat"
+        """Math and code tasks check answers and run tests with scoring/'s code; the prompt tasks need none of it."""
+        return self.task in DATA_TASKS
 
     @model_validator(mode="after")
     def _data_for_scored_tasks(self) -> EvaluationSpec:
-        if (self.task != "chat") != (self.data is not None):
-            raise ValueError(
-                f"task '{self.task}': `data` is {'required' if self.task != 'chat' else 'only for math and code tasks'}"
-            )
+        if self.task in DATA_TASKS and self.data is None:
+            raise ValueError(f"task '{self.task}': `data` (the evaluation set) is required")
+        if self.data is not None:
+            formats = TASK_DATA_FORMATS.get(self.task)
+            if formats is None:
+                raise ValueError(
+                    f"task '{self.task}' reads its prompts file only: `data` is for {sorted(TASK_DATA_FORMATS)} tasks"
+                )
+            if self.data.format not in formats:
+                raise ValueError(f"task '{self.task}': data.format must be one of {list(formats)}, got '{self.data.format}'")
         passes = [int(m.split("@")[1]) for m in self.metrics if m.startswith("pass@")]
         if passes and max(passes) > self.samples_per_task:
             raise ValueError(f"pass@{max(passes)} needs samples_per_task >= {max(passes)}, got {self.samples_per_task}")
@@ -215,6 +275,14 @@ class Recipe(_Strict):
         if names != sorted(names, key=STAGES.index):
             raise ValueError(f"stages must follow the pipeline order {list(STAGES)}, got {names}")
         return stages
+
+    @model_validator(mode="after")
+    def _compare_to_a_stage(self) -> Recipe:
+        """The pairwise reference must be one of the stages (a custom recipe compares only when it is chosen)."""
+        reference = self.evaluation.compare_to
+        if reference is not None and reference not in self.stage_names:
+            raise ValueError(f"evaluation.compare_to: '{reference}' is not one of the stages {self.stage_names}")
+        return self
 
     @property
     def with_rewards(self) -> bool:

@@ -53,7 +53,13 @@ def project_env() -> dict[str, str]:
     return env
 
 
-def run_in(project: Path, *args: str, timeout: int = 900) -> subprocess.CompletedProcess:
+def run_in(project: Path, *args: str, timeout: int = 900, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """`python *args` in the project; `env` adds to project_env()."""
     return subprocess.run(
-        [sys.executable, *args], cwd=project, env=project_env(), capture_output=True, text=True, timeout=timeout
+        [sys.executable, *args],
+        cwd=project,
+        env={**project_env(), **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )

@@ -4,12 +4,15 @@ project's own test suite passes."""
 
 import json
 import math
+import subprocess
+import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from pptx import Presentation
 
-from .conftest import RECIPE_IDS, RECIPES, render, run_in
+from .conftest import RECIPE_IDS, RECIPES, project_env, render, run_in
 
 pytestmark = pytest.mark.slow
 
@@ -54,14 +57,57 @@ def check_slides_and_report(results: dict, project: Path) -> None:
             assert f"{loss:.4g}" in cells and f"{loss:.4g}" in report
 
 
+# Tasks the judge scores: their tiny runs talk to the project's own test server on 127.0.0.1.
+JUDGED_TASKS = ("safety", "writing")
+JUDGE_SECRETS = {"JUDGE_MODEL": "stub-judge-model-7f3a", "JUDGE_API_KEY": "sk-test-never-written-9c2e"}
+
+
+@contextmanager
+def judge_endpoint(project: Path):
+    """The project's tests/judge_server.py as a real server process; yields the JUDGE_* environment."""
+    server = subprocess.Popen(
+        [sys.executable, "tests/judge_server.py"], cwd=project, env=project_env(), stdout=subprocess.PIPE, text=True
+    )
+    try:
+        url = server.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:"), url
+        yield {"JUDGE_BASE_URL": url, **JUDGE_SECRETS}
+    finally:
+        server.kill()
+        server.wait()
+
+
+def check_judge_secrets_kept(project: Path, environment: dict[str, str]) -> None:
+    """The judge's endpoint, model and key appear in no file the run wrote."""
+    for path in (project / "outputs").rglob("*"):
+        if path.is_file() and path.suffix in {".json", ".jsonl", ".yaml", ".md", ".txt", ".log"}:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            leaked = [value for value in environment.values() if value in text]
+            assert not leaked, f"{path} contains {leaked}"
+
+
 @pytest.mark.parametrize("recipe_id", RECIPE_IDS)
 def test_recipe_runs_end_to_end(template_dir, tmp_path, recipe_id):
     project = render(template_dir, tmp_path / recipe_id, recipe_id)
+    recipe = RECIPES[recipe_id]
 
-    smoke = run_in(project, "-m", "my_capstone", "run", "--profile", "tiny")
+    if recipe.evaluation.task in JUDGED_TASKS:
+        with judge_endpoint(project) as judge:
+            smoke = run_in(project, "-m", "my_capstone", "run", "--profile", "tiny", env=judge)
+        check_judge_secrets_kept(project, judge)
+    else:
+        smoke = run_in(project, "-m", "my_capstone", "run", "--profile", "tiny")
     assert smoke.returncode == 0, smoke.stdout[-3000:] + smoke.stderr[-3000:]
+    assert not any(value in smoke.stdout + smoke.stderr for value in JUDGE_SECRETS.values())
     results = json.loads((project / "outputs/tiny/results.json").read_text(encoding="utf-8"))
     check_results_contract(results, recipe_id, project)
+    if recipe.evaluation.task in JUDGED_TASKS:  # every judge metric ran, against the local server
+        pairwise = ("win_rate", "tie_rate", "loss_rate")
+        judged = [m for m in recipe.evaluation.metrics if m.startswith("judge_") or m in pairwise]
+        for entry in results["evaluations"]:
+            # The reference of the pairwise comparison is not compared with itself.
+            expected = [m for m in judged if not (m in pairwise and entry["model"] == recipe.evaluation.compare_to)]
+            assert all(isinstance(entry["metrics"][m], (int, float)) for m in expected), (entry["model"], entry["metrics"])
     for stage in RECIPES[recipe_id].stage_names:
         assert (project / f"outputs/tiny/plots/{stage}_training.png").stat().st_size > 0
     check_slides_and_report(results, project)
@@ -71,9 +117,9 @@ def test_recipe_runs_end_to_end(template_dir, tmp_path, recipe_id):
     assert " passed" in own_tests.stdout and " failed" not in own_tests.stdout
 
 
-@pytest.mark.parametrize("stages", [["grpo"]])
+@pytest.mark.parametrize("stages", [["grpo"], ["orpo", "kto"]])
 def test_custom_subsets_run_end_to_end(template_dir, tmp_path, stages):
-    """A custom pipeline that starts with RL straight from the base model."""
+    """Custom pipelines that start from the base model: RL, or ORPO (no SFT before it) then KTO."""
     project = render(template_dir, tmp_path / "custom", "custom", stages=stages)
     smoke = run_in(project, "-m", "my_capstone", "run", "--profile", "tiny")
     assert smoke.returncode == 0, smoke.stdout[-3000:] + smoke.stderr[-3000:]

@@ -105,7 +105,7 @@ def test_reasoning_recipes_follow_the_issue():
             lambda s: s.replace("      logging_steps: 10\n", "      logging_steps: 10\n    rewards: [{name: accuracy}]\n"),
             "belong to grpo stages",
         ),
-        (MATH, lambda s: s.replace("  task: math\n", "  task: chat\n"), "only for math and code tasks"),
+        (MATH, lambda s: s.replace("  task: math\n", "  task: chat\n"), "task 'chat' reads its prompts file only"),
         (CODE, lambda s: s.replace("  samples_per_task: 5\n", "  samples_per_task: 2\n"), "pass@5 needs samples_per_task >= 5"),
         (MATH, lambda s: s.replace("      max_completion_length: 512\n", ""), "states `training.max_completion_length`"),
         (SOURCE, lambda s: s.replace("      max_length: 2048", "      max_length: long"), "states `training.max_length`"),
@@ -116,6 +116,73 @@ def test_invalid_reasoning_recipes_are_explained(tmp_path, source, edit, message
     path.write_text(edit(source.read_text(encoding="utf-8")), encoding="utf-8")
     with pytest.raises(RecipeError, match=message):
         load_recipe_file(path)
+
+
+SAFETY = TEMPLATE_ROOT / "recipes" / "safety-alignment.yaml"
+WRITING = TEMPLATE_ROOT / "recipes" / "chinese-writing.yaml"
+
+
+def test_preference_recipes_follow_the_issue():
+    safety, writing = RECIPES["safety-alignment"], RECIPES["chinese-writing"]
+    assert safety.stage_names == ["sft", "dpo"] and writing.stage_names == ["sft", "simpo"]
+    dpo = safety.stages[1]
+    assert (dpo.data.dataset, dpo.data.format, dpo.data.columns["preferred_id"]) == (
+        "PKU-Alignment/PKU-SafeRLHF",
+        "pku_saferlhf",
+        "safer_response_id",
+    )
+    assert safety.evaluation.task == "safety" and {"refusal_rate", "over_refusal_rate", "judge_helpfulness"} <= set(
+        safety.evaluation.metrics
+    )
+    simpo = writing.stages[1]
+    assert (simpo.data.dataset, simpo.data.config, simpo.data.format) == (
+        "llamafactory/DPO-En-Zh-20k",
+        "zh",
+        "sharegpt_preference",
+    )
+    assert writing.evaluation.task == "writing" and writing.evaluation.compare_to == "sft"
+    assert {"win_rate", "tie_rate", "response_chars", "repetition_rate"} <= set(writing.evaluation.metrics)
+    # Judged evaluation and pairs from datasets need none of scoring/'s rewards or sandbox.
+    assert not safety.with_rewards and not writing.with_rewards
+    assert set(RECIPES["custom"].stage_names) == set(STAGES)
+
+
+@pytest.mark.parametrize(
+    ("source", "edit", "message"),
+    [
+        (SAFETY, lambda s: s.replace("format: pku_saferlhf", "format: messages"), "reads preference pairs"),
+        (SAFETY, lambda s: s.replace("      format: messages\n", "      format: preference\n"), "sft stage reads conversations"),
+        (SAFETY, lambda s: s.replace("format: pku_saferlhf", "format: kto"), "read by the kto stage only"),
+        (
+            SAFETY,
+            lambda s: s.replace(
+                "    training:                     # trl.DPOConfig", "    pairs: {samples_per_prompt: 4}\n    training:  #"
+            ),
+            "prompts \\(on-policy pairs\\)",
+        ),
+        (SAFETY, lambda s: s.replace("  - name: sft\n", "  - name: sft\n    pairs: {}\n", 1), "belongs to"),
+        (SAFETY, lambda s: s.replace("format: xstest", "format: gsm8k"), "data.format must be one of \\['xstest'\\]"),
+        (WRITING, lambda s: s.replace("compare_to: sft", "compare_to: dpo"), "'dpo' is not one of the stages"),
+    ],
+)
+def test_invalid_preference_recipes_are_explained(tmp_path, source, edit, message):
+    path = tmp_path / source.name
+    text = edit(source.read_text(encoding="utf-8"))
+    assert text != source.read_text(encoding="utf-8")  # the edit applied
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RecipeError, match=message):
+        load_recipe_file(path)
+
+
+def test_on_policy_pairs_scored_by_a_reward_need_scoring():
+    """A preference stage whose pairs a reward scores gets scoring/'s rewards; the judge needs none."""
+    from generator.recipes import StageSpec
+
+    base = RECIPES["safety-alignment"].stages[1].model_dump(exclude={"uses_scoring"})
+    data = {**base["data"], "format": "messages"}
+    judged = StageSpec.model_validate({**base, "data": data, "pairs": {"scorer": "judge"}})
+    rewarded = StageSpec.model_validate({**base, "data": data, "pairs": {"scorer": "accuracy"}})
+    assert not judged.uses_scoring and rewarded.uses_scoring
 
 
 def test_a_grpo_stage_states_its_trainer_in_the_resolved_recipe(tmp_path):
