@@ -11,7 +11,7 @@ import tomllib
 import yaml
 
 from generator import TEMPLATE_ROOT, copier_sync
-from generator.recipes import STAGES, load_recipe_file
+from generator.recipes import PREFERENCE_STAGES, STAGES, load_recipe_file
 
 from .conftest import RECIPE_IDS, RECIPES, render, run_in
 
@@ -47,9 +47,13 @@ def check_project(project: Path, stages: list[str], package: str) -> None:
         elif path.suffix == ".jsonl":
             assert text.strip(), f"empty sample file {path}"
     source = project / "src" / package
-    assert {p.stem for p in (source / "training" / "stages").glob("*.py")} == {"__init__", "common", *stages}
+    # Preference stages share training/stages/preference.py (and the pair converters, on-policy pairs).
+    shared = {"__init__", "common"} | ({"preference"} if set(stages) & set(PREFERENCE_STAGES) else set())
+    assert {p.stem for p in (source / "training" / "stages").glob("*.py")} == shared | set(stages)
+    assert (source / "training" / "pairs.py").is_file() == ("preference" in shared)
     assert {p.stem for p in (project / "configs").glob("*.yaml")} == {"pipeline", "eval", "demo", *stages}
-    assert not any(stage in p.stem for p in project.rglob("*") for stage in set(STAGES) - set(stages))
+    absent = set(STAGES) - set(stages)  # no module, config or test of a stage not chosen
+    assert not [p for p in project.rglob("*") if p.stem in absent or p.stem in {f"test_{stage}" for stage in absent}]
     pipeline = yaml.safe_load((project / "configs" / "pipeline.yaml").read_text(encoding="utf-8"))
     assert pipeline["stages"] == stages
 
