@@ -7,7 +7,7 @@ trains and recorded in results.json with its outcome: its YAML with the profile 
 `--set` overrides, as the stage's own parse_args builds it (every field of its TRL
 config, defaults and what the pipeline sets included: seed, output_dir, the input
 model). The evaluation's likewise (the built EvalConfig), in outputs/eval/config.yaml
-and each evaluation entry.
+and each evaluation entry, with the judge's endpoint, model and key left out (redact).
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from .config_types import jsonable
 from .results import Results, results_path
 from .scoring.evaluation import EvalConfig, evaluate_model
 from .scoring.evaluation.harness import check_comparable, read_jsonl
+from .scoring.evaluation.pairwise import compare_all
+from .scoring.judge import make_judge, redact
 from .talk.present import present
 from .training.data import DataConfig, prepare
 from .training.modeling import resolve_model
@@ -96,23 +98,34 @@ def _existing_output(stage_dir: Path, name: str) -> str:
 def evaluate_all(
     results: Results, profile: str | None, config_dir: Path, output_dir: Path, overrides: Sequence[str] = ()
 ) -> None:
-    """The base model and every stage's model through the same harness."""
+    """The base model and every stage's model through the same harness and the same judge
+    (its answers cached under <output_dir>/eval/judge_cache), then each model against the
+    `compare_to` stage's answers."""
     cfg = build(EvalConfig, load_config("eval", profile, config_dir, overrides), "configs/eval.yaml")
-    effective = save_config(asdict(cfg), output_dir / "eval", "the evaluation", profile, overrides)
+    # The judge's base_url, model and api_key never reach a file: the saved config carries redact(judge).
+    effective = save_config(
+        {**asdict(cfg), "judge": redact(cfg.judge)}, output_dir / "eval", "the evaluation", profile, overrides
+    )
+    judge = make_judge(cfg.judge, output_dir / "eval" / "judge_cache")  # a bad judge section fails before any model loads
     validation = _validation_rows(results)
     # Each model is loaded as its stage loaded it (revision, trust_remote_code, attn_implementation).
     first = results.stages[0]["summary"].get("input_loading", {}) if results.stages else {}
     models = [("base", resolve_model(results.base_model), first)] + [
         (s["name"], s["model_path"], s["summary"].get("model_loading", {})) for s in results.stages
     ]
-    for name, path, loading in models:
-        print(f"evaluating {name}: {path}", flush=True)
-        started = time.perf_counter()
-        entry = evaluate_model(name, path, cfg, output_dir / "eval", validation, loading)
-        entry["wall_seconds"] = round(time.perf_counter() - started, 2)
-        entry["config"] = effective
-        results.put("evaluations", entry, key="model")
-    check_comparable(results.evaluations)
+    try:
+        for name, path, loading in models:
+            print(f"evaluating {name}: {path}", flush=True)
+            started = time.perf_counter()
+            entry = evaluate_model(name, path, cfg, output_dir / "eval", validation, loading, judge=judge)
+            entry["wall_seconds"] = round(time.perf_counter() - started, 2)
+            entry["config"] = effective
+            results.put("evaluations", entry, key="model")
+        check_comparable(results.evaluations)
+        compare_all(results.evaluations, cfg.compare_to, judge, cfg.metrics)
+    finally:
+        if judge is not None:
+            judge.close()
 
 
 def _validation_rows(results: Results) -> list[dict]:
