@@ -18,29 +18,53 @@ from generator.recipes import DATA_FORMATS, EVAL_TASKS, METRICS, REWARDS, Recipe
 from .conftest import render, run_in
 
 # Prints the project's registries as JSON: run inside a rendered project (PYTHONPATH=src).
+# A module a project was generated without contributes nothing (find_spec), so the test
+# merges the registries of projects that together have every module.
 READ_REGISTRIES = """
 import json, sys
+from importlib import import_module
+from importlib.util import find_spec
 package = sys.argv[1]
-formats = __import__(f"{package}.training.formats", fromlist=["CONVERTERS"])
-tasks = __import__(f"{package}.scoring.evaluation.tasks", fromlist=["SCORERS"])
-rewards = __import__(f"{package}.scoring.rewards", fromlist=["REWARDS"])
+def have(name):
+    return find_spec(f"{package}.{name}") is not None
+formats = import_module(f"{package}.training.formats")
+tasks = import_module(f"{package}.scoring.evaluation.tasks")
+pairs = import_module(f"{package}.training.pairs") if have("training.pairs") else None
+rewards = import_module(f"{package}.scoring.rewards") if have("scoring.rewards") else None
 print(json.dumps({
-    "formats": sorted(formats.CONVERTERS),
+    "formats": sorted(formats.CONVERTERS)
+    + sorted(pairs.PAIR_CONVERTERS if pairs else [])
+    + sorted({name for converters in tasks.DATA_CONVERTERS.values() for name in converters}),
     "tasks": sorted(tasks.SCORERS),
     "task_metrics": {task: list(names) for task, names in tasks.TASK_METRICS.items()},
     "validation_metrics": list(tasks.VALIDATION_METRICS),
-    "rewards": sorted(set(rewards.REWARDS) - set(rewards.CUSTOM_REWARDS)),  # custom.py's example is the student's
+    "pairwise_metrics": list(tasks.PAIRWISE_METRICS),
+    # custom.py's example is the student's
+    "rewards": sorted(set(rewards.REWARDS) - set(rewards.CUSTOM_REWARDS)) if rewards else [],
 }))
 """
+# Together: every converter (messages, pairs), every task and the rewards.
+PROJECTS = {
+    "custom": {"stages": ["sft", "dpo", "grpo"]},
+    "safety-alignment": {},
+    "chinese-writing": {},
+}
 
 
 @pytest.fixture(scope="module")
 def registries(template_dir, tmp_path_factory) -> dict:
-    """The registries of a project with every registry present: SFT data, GRPO rewards, the scorers."""
-    project = render(template_dir, tmp_path_factory.mktemp("registries") / "p", "custom", stages=["sft", "grpo"])
-    result = run_in(project, "-c", READ_REGISTRIES, "my_capstone", timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    """The union of the registries of PROJECTS."""
+    merged: dict = {}
+    for recipe, answers in PROJECTS.items():
+        project = render(template_dir, tmp_path_factory.mktemp("registries") / recipe, recipe, **answers)
+        result = run_in(project, "-c", READ_REGISTRIES, "my_capstone", timeout=300)
+        assert result.returncode == 0, result.stderr[-3000:]
+        for key, value in json.loads(result.stdout.strip().splitlines()[-1]).items():
+            if isinstance(value, dict):
+                merged.setdefault(key, {}).update(value)
+            else:
+                merged[key] = sorted(set(merged.get(key, [])) | set(value))
+    return merged
 
 
 def test_data_formats_are_the_converters(registries):
@@ -53,11 +77,11 @@ def test_eval_tasks_are_the_scorers(registries):
 
 
 def test_metrics_are_what_the_harness_produces(registries):
-    """Every task's declared metrics (pass@k for the k's the generator offers) plus the
-    validation metrics. The project's own test_scoring.py checks each scorer really
-    returns what its task declares."""
+    """Every task's declared metrics (pass@k for the k's the generator offers), the
+    validation metrics and the pairwise ones. The project's own tests check each scorer
+    really returns what its task declares."""
     produced = {name for names in registries["task_metrics"].values() for name in names}
-    produced |= set(registries["validation_metrics"])
+    produced |= set(registries["validation_metrics"]) | set(registries["pairwise_metrics"])
     offered = {re.sub(r"^pass@\d+$", "pass@k", metric) for metric in METRICS}
     assert produced == offered
 
