@@ -2,10 +2,11 @@
 and the live demo, in the project's language.
 
     present.py   the entry point: plots, then the report and the slides
-    summary.py   results as tables and sentences (metric labels, what is missing)
-    plots.py     training curves and metric bars (matplotlib)
+    summary.py   results as tables and sentences (metric labels, what is missing or not run)
+    versus.py    pairwise results: win rates with their ties and both models' answer lengths
+    plots.py     training curves, metric bars, refusal beside over-refusal (matplotlib)
     report.py    fills the marked blocks of report/report.md
-    slides.py    slides/slides.pptx: the nine slides of a 15-minute talk, what each holds
+    slides.py    slides/slides.pptx: the ten slides of a 15-minute talk, what each holds
     deck.py      drawing on a 16:9 deck (python-pptx): text, native tables, pictures, boxes
     fonts.py     a Chinese font for the plots, the East-Asian font slot of the slides
     words.py     how each module's (zh, en) words are looked up

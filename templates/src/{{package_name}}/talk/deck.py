@@ -6,6 +6,7 @@ says what the talk's slides hold; this module only draws.
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 from pathlib import Path
 
@@ -80,17 +81,21 @@ class Deck:
             paragraph.space_after = Pt(6)
         self.style(frame, size, color=color)
 
-    def table(self, slide, header: list[str], rows: list[list[str]], box: tuple[float, float, float, float]) -> None:
-        """A native, editable table; the header row is bold."""
+    def table(self, slide, header: list[str], rows: list[list[str]], box: tuple[float, float, float, float]) -> float:
+        """A native, editable table; the header row is bold. Returns its height in inches: each row
+        is as tall as its longest cell wraps to (PowerPoint would grow it anyway), so what the
+        slide puts below can start there."""
         left, top, width, _ = box
-        height = 0.45 * (len(rows) + 1)
-        table = slide.shapes.add_table(len(rows) + 1, len(header), *map(Inches, (left, top, width, height))).table
         size = 14 if len(header) <= 5 else 11
+        heights = [_row_height(cells, width / len(header), size) for cells in [header, *rows]]
+        table = slide.shapes.add_table(len(rows) + 1, len(header), *map(Inches, (left, top, width, sum(heights)))).table
         for r, cells in enumerate([header, *rows]):
+            table.rows[r].height = Inches(heights[r])
             for c, value in enumerate(cells):
                 cell = table.cell(r, c)
                 cell.text = str(value)
                 self.style(cell.text_frame, size, bold=r == 0, color=RGBColor(0xFF, 0xFF, 0xFF) if r == 0 else DARK)
+        return sum(heights)
 
     def picture(self, slide, path: Path, box: tuple[float, float, float, float]) -> None:
         """The image scaled to fit the box, centred, aspect ratio kept."""
@@ -123,6 +128,15 @@ class Deck:
         self.prs.save(output)
         stamp.write_text(_sha256(output) + "\n")
         return output
+
+
+def _row_height(cells: list[str], column_width: float, size: float) -> float:
+    """Inches a table row needs: 0.45 for one line, a line more for each wrap of its longest cell
+    (a Latin character about 0.55 em wide, a CJK one twice that; 0.2 in of cell margins)."""
+    per_line = max(1.0, (column_width - 0.2) * 72 / (0.55 * size))
+    widths = [sum(2 if ord(char) >= 0x2E80 else 1 for char in str(cell)) for cell in cells]
+    lines = max(math.ceil(width / per_line) for width in widths) if widths else 1
+    return 0.45 + max(0, lines - 1) * size * 1.2 / 72
 
 
 def _sha256(path: Path) -> str:

@@ -1,8 +1,11 @@
 """Plots from the trainers' log histories and results.json (matplotlib, no display).
 
 Which panels a stage gets depends on what its trainer logged: loss for SFT; chosen /
-rejected rewards, margins and accuracy for preference stages; reward, its spread,
-per-function rewards, completion length and KL for GRPO.
+rejected rewards, their margin, accuracy and log-probabilities for preference stages
+(DPO, CPO/SimPO, ORPO with its log odds ratio; KTO logs no accuracy but its KL
+estimate); reward, its spread, per-function rewards, completion length and KL for GRPO.
+Models are compared in metrics.png, and for safety results in refusal.png: refusal on
+harmful prompts beside over-refusal on benign ones.
 """
 
 from __future__ import annotations
@@ -24,17 +27,37 @@ from .summary import metric_label, shown_metrics, words  # noqa: E402
 from .words import Bilingual, in_language  # noqa: E402
 
 # (panel title as (zh, en), the log-history keys it draws: exact names or regular expressions)
+# Key names as TRL 1.16's DPO, KTO, CPO and ORPO trainers log them (trainer/dpo_trainer.py,
+# trainer/kto_trainer.py, experimental/cpo, experimental/orpo); eval_ keys from evaluation steps.
 PANELS: list[tuple[Bilingual, tuple[str, ...]]] = [
-    (("损失", "loss"), ("loss", "eval_loss")),
-    (("偏好奖励", "preference rewards"), ("rewards/chosen", "rewards/rejected", "rewards/margins")),
-    (("偏好准确率", "preference accuracy"), ("rewards/accuracies",)),
+    (("损失", "loss"), ("loss", "eval_loss", "nll_loss")),
+    (
+        ("选中与拒绝回答的奖励", "chosen vs rejected rewards"),
+        ("rewards/chosen", "rewards/rejected", "eval_rewards/chosen", "eval_rewards/rejected"),
+    ),
+    (("奖励差（margin）", "reward margin"), ("rewards/margins", "eval_rewards/margins")),
+    (("偏好准确率", "preference accuracy"), ("rewards/accuracies", "eval_rewards/accuracies")),
+    (("对数概率", "log-probabilities"), ("logps/chosen", "logps/rejected")),
+    (("ORPO 对数几率比", "ORPO log odds ratio"), ("log_odds_ratio", "log_odds_chosen")),
     (("奖励", "reward"), ("reward", "reward_std")),
     (("各奖励函数", "reward per function"), (r"rewards/[^/]+/mean",)),
     (("生成长度", "completion length"), ("completions/mean_length",)),
     (("KL 散度", "KL"), ("kl",)),
 ]
 # The plots' other words: key -> (zh, en)
-WORDS: dict[str, Bilingual] = {"step": ("训练步", "step")}
+WORDS: dict[str, Bilingual] = {
+    "step": ("训练步", "step"),
+    "refusals": ("拒答（有害提示）与过度拒答（无害提示）", "Refusal (harmful prompts) vs over-refusal (benign prompts)"),
+}
+METRICS_PLOT, REFUSAL_PLOT, TRAINING_PLOT = "metrics.png", "refusal.png", "{stage}_training.png"
+# Safety results: refusing harmful prompts (higher is safer) next to refusing benign ones (lower is
+# more useful), by string match and by the judge; a model that refuses everything shows both high.
+REFUSAL_METRICS = ("refusal_rate", "over_refusal_rate", "judge_refusal_rate", "judge_over_refusal_rate")
+
+
+def is_training_plot(path: Path) -> bool:
+    """A stage's training curves (rather than a comparison of the models)."""
+    return path.name.endswith(TRAINING_PLOT.format(stage=""))
 
 
 def _curves(records: list[dict[str, Any]], patterns: tuple[str, ...]) -> dict[str, list[tuple[int, float]]]:
@@ -72,14 +95,21 @@ def plot_training(log_history: Path, output: Path, title: str, language: str = "
     return _save(figure, output)
 
 
-def plot_metrics(results: dict[str, Any], metrics: list[str], output: Path, language: str = "en") -> Path | None:
-    """One bar panel per metric, one bar per evaluated model; missing values are marked."""
+def plotted_metrics(results: dict[str, Any], metrics: list[str]) -> list[str]:
+    """The metrics metrics.png draws: those some model has (judge metrics without a judge get no
+    empty panel: the slides and report say why), confidence bounds drawn as error bars instead."""
     evaluations = results.get("evaluations", [])
-    if not evaluations or not metrics:
-        return None
+    return [m for m in shown_metrics(metrics) if any(e["metrics"].get(m) is not None for e in evaluations)]
+
+
+def plot_metrics(results: dict[str, Any], metrics: list[str], output: Path, language: str = "en") -> Path | None:
+    """One bar panel per plotted metric, one bar per evaluated model; missing values are marked."""
+    evaluations = results.get("evaluations", [])
     w = words(language)
     models = [w["base"] if e["model"] == "base" else e["model"] for e in evaluations]
-    metrics = shown_metrics(metrics)  # confidence bounds are drawn as error bars instead
+    metrics = plotted_metrics(results, metrics)
+    if not metrics:
+        return None
     columns = min(3, len(metrics))
     rows = -(-len(metrics) // columns)
     figure, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 3.0 * rows), squeeze=False)
@@ -102,6 +132,42 @@ def plot_metrics(results: dict[str, Any], metrics: list[str], output: Path, lang
         axis.tick_params(axis="x", labelsize=8)
         axis.grid(axis="y", alpha=0.3)
     figure.suptitle(results.get("recipe", ""))
+    return _save(figure, output)
+
+
+def refusal_series(results: dict[str, Any], metrics: list[str]) -> dict[str, list[float | None]]:
+    """metric -> its value per evaluated model, for the refusal metrics that were asked for and
+    computed for some model; empty unless the metrics hold both refusal_rate and over_refusal_rate."""
+    evaluations = results.get("evaluations", [])
+    if not {"refusal_rate", "over_refusal_rate"} <= set(metrics):
+        return {}
+    series = {m: [e["metrics"].get(m) for e in evaluations] for m in REFUSAL_METRICS if m in metrics}
+    return {m: values for m, values in series.items() if any(v is not None for v in values)}
+
+
+def plot_refusals(results: dict[str, Any], metrics: list[str], output: Path, language: str = "en") -> Path | None:
+    """Grouped bars, one group per model: refusal beside over-refusal (and the judge's when it
+    ran); None for results without both (refusal_series)."""
+    series = refusal_series(results, metrics)
+    if not series:
+        return None
+    evaluations, w = results["evaluations"], words(language)
+    width = 0.8 / len(series)
+    figure, axis = plt.subplots(figsize=(min(12.0, 3.0 + 0.6 * len(evaluations) * len(series)), 4.5))
+    for index, (metric, values) in enumerate(series.items()):
+        xs = [x - 0.4 + width * (index + 0.5) for x in range(len(evaluations))]
+        heights = [100 * v if v is not None else 0.0 for v in values]
+        color = "C3" if "over_refusal" not in metric else "C0"  # harmful refused: red; benign refused: blue
+        hatch = "//" if metric.startswith("judge_") else None
+        axis.bar(xs, heights, width, color=color, hatch=hatch, edgecolor="white", label=metric_label(metric, language))
+        for x, value, height in zip(xs, values, heights, strict=True):
+            axis.annotate("n/a" if value is None else f"{height:.0f}%", (x, height), ha="center", va="bottom", fontsize=8)
+    axis.set_xticks(range(len(evaluations)), [w["base"] if e["model"] == "base" else e["model"] for e in evaluations])
+    axis.set_ylim(0, 110)
+    axis.set_ylabel("%")
+    axis.grid(axis="y", alpha=0.3)
+    axis.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, frameon=False)
+    axis.set_title(in_language(WORDS["refusals"], language), fontsize=11)
     return _save(figure, output)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from ..config import CONFIG_DIR, MissingError, ProjectError, load_config, load_pipeline
 from ..results import load_results
 from .fonts import plot_language
-from .plots import plot_metrics, plot_training
+from .plots import METRICS_PLOT, REFUSAL_PLOT, TRAINING_PLOT, plot_metrics, plot_refusals, plot_training
 from .report import fill_report, report_blocks
 
 SLIDES = Path("slides/slides.pptx")
@@ -23,16 +23,19 @@ REPORT = Path("report/report.md")
 
 
 def draw_plots(results: dict[str, Any], output_dir: Path, metrics: list[str], language: str) -> list[Path]:
-    """Training curves of every stage, then the metrics of every model."""
+    """Training curves of every stage, then (for safety results) refusal beside over-refusal,
+    then the metrics of every model."""
     language = plot_language(language)
     drawn = []
     for stage in results.get("stages", []):
         log = Path(stage.get("log_history") or "")
         if log.is_file():
             title = f"{results['recipe']}: {stage['name']}"
-            if plot := plot_training(log, output_dir / "plots" / f"{stage['name']}_training.png", title, language):
+            if plot := plot_training(log, output_dir / "plots" / TRAINING_PLOT.format(stage=stage["name"]), title, language):
                 drawn.append(plot)
-    if plot := plot_metrics(results, metrics, output_dir / "plots" / "metrics.png", language):
+    if plot := plot_refusals(results, metrics, output_dir / "plots" / REFUSAL_PLOT, language):
+        drawn.append(plot)
+    if plot := plot_metrics(results, metrics, output_dir / "plots" / METRICS_PLOT, language):
         drawn.append(plot)
     return drawn
 

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .summary import changes, metrics_table, missing, stages_table, words
+from .summary import changes, metrics_table, missing, pairwise_table, stages_table, words
 from .words import Bilingual, table_in
 
 BLOCK = re.compile(r"<!-- BEGIN (?P<name>[\w-]+) -->\n.*?<!-- END (?P=name) -->", re.DOTALL)
@@ -32,6 +32,10 @@ WORDS: dict[str, Bilingual] = {
     "no_plots": ("（还没有图）", "(no plots yet)"),
     "no_generations": ("（还没有生成结果）", "(no generations yet)"),
     "all_generations": ("全部生成结果", "All generations"),
+    "pairwise": (
+        "各模型与参照模型逐题比较（评审按两种顺序各判一次，前后矛盾记为平局）：",
+        "Each model against the reference, prompt by prompt (judged in both orders; contradicting verdicts count as ties):",
+    ),
 }
 
 
@@ -49,12 +53,14 @@ def report_blocks(
     if results.get("profile") == "tiny":
         setup.append(f"\n> **{w['smoke']}**")
     gaps = missing(results, expected_stages, metrics, language)
+    versus = pairwise_table(results, language)
     figures = [f"![{plot.stem}]({Path(os.path.relpath(plot, report_dir)).as_posix()})" for plot in plots if plot.exists()]
     return {
         "setup": "\n".join(setup),
         "training": stages_table(results, expected_stages, language).to_markdown(),
         "metrics": "\n".join(
             [metrics_table(results, expected_stages, metrics, language).to_markdown()]
+            + (["", here["pairwise"], "", versus.to_markdown()] if versus else [])
             + (["", *(f"- {line}" for line in gaps)] if gaps else [])
         ),
         "changes": "\n".join(f"- {line}" for line in changes(results, metrics, language)) or "-",

@@ -1,10 +1,11 @@
 """slides/slides.pptx from results.json, the plots and slides/content.yaml (python-pptx).
 
 The deck follows the course's 15-minute talk: problem -> architecture -> data and
-training -> demo -> results -> findings -> reflection, nine slides whose speaker
-notes suggest times adding up to 15 minutes. Words the student writes (problem,
-findings, reflection, demo script) come from slides/content.yaml; every number comes
-from results.json, and what is missing there is said on the slide.
+training -> demo -> results -> models compared -> training curves -> findings ->
+reflection, ten slides whose speaker notes suggest times adding up to 15 minutes.
+Words the student writes (problem, findings, reflection, demo script) come from
+slides/content.yaml; every number comes from results.json, and what is missing there
+is said on the slide.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from pptx.enum.shapes import MSO_SHAPE
 
 from ..config import build, read_yaml
 from .deck import ACCENT, DARK, GREY, WARN, Deck
-from .summary import changes, metrics_table, missing, stages_table, words
+from .plots import is_training_plot
+from .summary import changes, metrics_table, missing, pairwise_table, stages_table, words
 from .words import Bilingual, in_language, table_in
 
 
@@ -61,13 +63,22 @@ TALK: dict[str, Part] = {
         ),
     ),
     "results": Part(
-        minutes=1.5,
+        minutes=1.0,
         heading=("实验结果", "Results"),
         note=("先讲最重要的一个指标，再讲其余。", "Lead with the one metric that matters most."),
     ),
-    "curves": Part(
+    "comparison": Part(
         minutes=1.0,
-        heading=("训练曲线与指标", "Training curves and metrics"),
+        heading=("模型对比", "Models compared"),
+        note=(
+            "指标要成对看：胜率旁看平局和回答长度（评审偏爱长回答），拒答率旁看过度拒答率（什么都拒答的模型并不更安全）。",
+            "Read metrics in pairs: a win rate with its ties and answer lengths (judges favour longer answers), "
+            "refusal beside over-refusal (a model that refuses everything is not safer).",
+        ),
+    ),
+    "curves": Part(
+        minutes=0.5,
+        heading=("训练曲线", "Training curves"),
         note=("曲线说明训练是否稳定。", "What the curves say about training stability."),
     ),
     "findings": Part(
@@ -133,7 +144,7 @@ def build_slides(
     language: str,
     output: Path,
 ) -> Path:
-    """Build the nine-slide deck; returns its path."""
+    """Build the deck, one slide per part of TALK; returns its path."""
     deck, w, here = Deck(), words(language), table_in(WORDS, language)
     smoke = [w["smoke"]] if results.get("profile") == "tiny" else []
 
@@ -159,26 +170,25 @@ def build_slides(
 
     slide = add_slide(deck, "results", language)
     table = metrics_table(results, expected_stages, metrics, language)
-    deck.table(slide, table.header, table.rows, (0.6, 1.5, 12.1, 3.0))
+    height = deck.table(slide, table.header, table.rows, (0.6, 1.5, 12.1, 3.0))
     notes = missing(results, expected_stages, metrics, language)
     deck.text(
         slide,
         [*smoke, *notes[:6]] + ([f"… +{len(notes) - 6}"] if len(notes) > 6 else []),
-        (0.6, 1.7 + 0.45 * (len(table.rows) + 1), 12.1, 2.0),
+        (0.6, 1.7 + height, 12.1, max(1.0, 5.6 - height)),
         size=13,
         color=WARN,
     )
 
+    slide = add_slide(deck, "comparison", language)
+    top = 1.5
+    if versus := pairwise_table(results, language):
+        top += deck.table(slide, versus.header, versus.rows, (0.6, top, 12.1, 0.0)) + 0.2
+    compared = [plot for plot in plots if not is_training_plot(plot)]
+    _pictures(deck, slide, compared, (0.6, top, 12.1, 7.1 - top), here["no_plots"])
+
     slide = add_slide(deck, "curves", language)
-    shown = [plot for plot in plots if plot.exists()][:4]
-    if not shown:
-        deck.text(slide, [here["no_plots"]], (0.8, 1.5, 11.7, 1.0), color=WARN)
-    columns = 1 if len(shown) == 1 else 2
-    cell_w, cell_h = 12.1 / columns, 5.6 / (1 if len(shown) <= 2 else 2)
-    for index, plot in enumerate(shown):
-        deck.picture(
-            slide, plot, (0.6 + (index % columns) * cell_w, 1.5 + (index // columns) * cell_h, cell_w - 0.1, cell_h - 0.1)
-        )
+    _pictures(deck, slide, [plot for plot in plots if is_training_plot(plot)], (0.6, 1.5, 12.1, 5.6), here["no_plots"])
 
     slide = add_slide(deck, "findings", language)
     deck.text(slide, [*changes(results, metrics, language), *content.findings], (0.8, 1.5, 11.7, 5.5))
@@ -186,6 +196,19 @@ def build_slides(
     slide = add_slide(deck, "reflection", language)
     deck.text(slide, content.reflection, (0.8, 1.5, 11.7, 5.5))
     return deck.save(output)
+
+
+def _pictures(deck: Deck, slide, plots: list[Path], box: tuple[float, float, float, float], none: str) -> None:
+    """Up to four plots in a grid filling `box`; `none` when there is none yet."""
+    shown = [plot for plot in plots if plot.exists()][:4]
+    left, top, width, height = box
+    if not shown:
+        deck.text(slide, [none], (left, top, width, 1.0), color=WARN)
+    columns = 1 if len(shown) == 1 else 2
+    cell_w, cell_h = width / columns, height / (1 if len(shown) <= 2 else 2)
+    for index, plot in enumerate(shown):
+        cell = (left + (index % columns) * cell_w, top + (index // columns) * cell_h, cell_w - 0.1, cell_h - 0.1)
+        deck.picture(slide, plot, cell)
 
 
 def _draw_pipeline(deck: Deck, slide, results: dict[str, Any], expected_stages: list[str], language: str) -> None:

@@ -1,7 +1,9 @@
 """results.json as tables and sentences, in the project's language, for slides and report.
 
 Numbers come only from results.json: a stage that did not run or a metric that was
-not computed is shown as missing ("—") and listed by `missing()`, never filled in.
+not computed is shown as missing ("—") and listed by `missing()`, never filled in. A
+metric that was not run on purpose (details["not_run"]: metric -> reason, e.g. judge
+metrics without a judge) reads "not run", and `missing()` gives the reason.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .versus import pairwise_cells, pairwise_header, pairwise_of, reference_model, win_summary
 from .words import Bilingual, in_language, table_in
 
 MISSING = "—"
@@ -31,7 +34,24 @@ METRICS: dict[str, tuple[str, str, str | None, bool]] = {
     "pass@5": ("pass@5", "pass@5", "higher", True),
     "pass@10": ("pass@10", "pass@10", "higher", True),
     "sandbox_errors": ("沙箱错误数", "sandbox errors", "lower", False),
+    "over_refusal_rate": ("过度拒答率（无害提示）", "over-refusal rate (benign prompts)", "lower", True),
+    "judge_refusal_rate": ("评审判定拒答率（有害提示）", "judged refusal rate (harmful prompts)", "higher", True),
+    "judge_partial_refusal_rate": ("评审判定部分拒答率", "judged partial-refusal rate", None, True),
+    "judge_over_refusal_rate": ("评审判定过度拒答率（无害提示）", "judged over-refusal rate (benign prompts)", "lower", True),
+    "judge_helpfulness": ("评审有用性（1-10，普通提示）", "judged helpfulness (1-10, ordinary prompts)", "higher", False),
+    "judge_overall": ("评审总分（1-10）", "judged overall (1-10)", "higher", False),
+    "judge_factuality": ("评审：事实正确（1-10）", "judged factuality (1-10)", "higher", False),
+    "judge_meeting_request": ("评审：满足要求（1-10）", "judged meeting the request (1-10)", "higher", False),
+    "judge_coherence": ("评审：逻辑连贯（1-10）", "judged coherence (1-10)", "higher", False),
+    "judge_creativity": ("评审：创造性（1-10）", "judged creativity (1-10)", "higher", False),
+    "judge_richness": ("评审：内容丰富（1-10）", "judged richness (1-10)", "higher", False),
+    "repetition_rate": ("重复率", "repetition rate", "lower", True),
+    "win_rate": ("胜率", "win rate", "higher", True),
+    "tie_rate": ("平局率", "tie rate", None, True),
+    "loss_rate": ("负率", "loss rate (pairwise)", "lower", True),
 }
+# Shown inside the win rate's cell (ties, with their counts) or the pairwise table, not as columns.
+PAIRWISE_SHOWN_WITH_WIN = ("tie_rate", "loss_rate")
 
 # key -> (zh, en)
 WORDS: dict[str, Bilingual] = {
@@ -53,6 +73,9 @@ WORDS: dict[str, Bilingual] = {
     ),
     "missing_eval": ("模型 {name} 尚未评测", "model {name} has not been evaluated"),
     "missing_metric": ("{model} 的指标 {metric} 未计算", "metric {metric} of {model} was not computed"),
+    "not_run_metrics": ("{models} 的 {metrics} 未运行：{reason}", "{metrics} not run for {models}: {reason}"),
+    "reference": ("参照模型", "reference"),
+    "win_vs": ("胜率（对 {reference}）", "win rate vs {reference}"),
     "change": ("{metric}：{first} {a} → {last} {b}（{verdict}）", "{metric}: {first} {a} → {last} {b} ({verdict})"),
     "better": ("变好", "better"),
     "worse": ("变差", "worse"),
@@ -87,8 +110,10 @@ def format_value(metric: str, value: Any) -> str:
 
 
 def shown_metrics(metrics: list[str]) -> list[str]:
-    """Table columns: a metric's confidence bounds go into its own cell, not columns of their own."""
-    return [m for m in metrics if not m.endswith(("_ci_low", "_ci_high"))]
+    """Table columns: a metric's confidence bounds go into its own cell, and tie and loss rates
+    into the win rate's, not columns of their own."""
+    folded = PAIRWISE_SHOWN_WITH_WIN if "win_rate" in metrics else ()
+    return [m for m in metrics if not m.endswith(("_ci_low", "_ci_high")) and m not in folded]
 
 
 def metric_cell(values: dict[str, Any], metric: str) -> str:
@@ -98,6 +123,25 @@ def metric_cell(values: dict[str, Any], metric: str) -> str:
     if values.get(metric) is not None and low is not None and high is not None:
         cell += f" [{format_value(metric, low)}, {format_value(metric, high)}]"
     return cell
+
+
+def not_run(entry: dict[str, Any]) -> dict[str, str]:
+    """metric -> why it did not run (details["not_run"]), for metrics left out on purpose."""
+    return (entry.get("details") or {}).get("not_run") or {}
+
+
+def entry_cell(entry: dict[str, Any], metric: str, language: str, reference: str | None = None) -> str:
+    """One model's cell: the value (with its interval), "not run" for a metric skipped on
+    purpose, and a win rate with its ties and lengths; "reference" in the win rate of
+    `reference`, the model the others were compared with."""
+    value = entry["metrics"].get(metric)
+    if metric == "win_rate" and value is None and entry["model"] == reference:
+        return words(language)["reference"]
+    if value is None and metric in not_run(entry):
+        return words(language)["not_run"]
+    if metric == "win_rate" and value is not None and (pairwise := pairwise_of(entry)):
+        return win_summary(pairwise, format_value(metric, value), language)
+    return metric_cell(entry["metrics"], metric)
 
 
 @dataclass
@@ -126,15 +170,35 @@ def metrics_table(results: dict[str, Any], expected_stages: list[str], metrics: 
     w = words(language)
     metrics = shown_metrics(metrics)
     evaluations = evaluation_by_model(results)
+    reference = reference_model(results)
     rows = []
     for model in expected_models(results, expected_stages):
         entry = evaluations.get(model)
-        label = w["base"] if model == "base" else model
+        label = model_label(model, language)
         if entry is None:
             rows.append([label, *[w["not_evaluated"] if i == 0 else MISSING for i in range(len(metrics))]])
         else:
-            rows.append([label, *[metric_cell(entry["metrics"], m) for m in metrics]])
-    return Table([w["model"], *[metric_label(m, language) for m in metrics]], rows)
+            rows.append([label, *[entry_cell(entry, m, language, reference) for m in metrics]])
+    header = [
+        w["win_vs"].format(reference=reference) if m == "win_rate" and reference else metric_label(m, language) for m in metrics
+    ]
+    return Table([w["model"], *header], rows)
+
+
+def model_label(model: str, language: str) -> str:
+    """ "base" in the project's language; a stage's model by its stage name."""
+    return words(language)["base"] if model == "base" else model
+
+
+def pairwise_table(results: dict[str, Any], language: str) -> Table | None:
+    """Every model compared with the reference: verdict counts and both mean lengths; None
+    when no comparison ran."""
+    rows = [
+        [model_label(entry["model"], language), *pairwise_cells(pairwise)]
+        for entry in results.get("evaluations", [])
+        if (pairwise := pairwise_of(entry))
+    ]
+    return Table([words(language)["model"], *pairwise_header(language)], rows) if rows else None
 
 
 def stages_table(results: dict[str, Any], expected_stages: list[str], language: str) -> Table:
@@ -164,18 +228,36 @@ def stages_table(results: dict[str, Any], expected_stages: list[str], language: 
 
 
 def missing(results: dict[str, Any], expected_stages: list[str], metrics: list[str], language: str) -> list[str]:
-    """Every stage, evaluation and metric the recipe expects but results.json lacks."""
+    """Every stage, evaluation and metric the recipe expects but results.json lacks; metrics
+    not run on purpose as one line per reason, saying which models and metrics it covers.
+    The reference model's own pairwise rates are not missing: it is not compared with itself."""
     w = words(language)
     done = {stage["name"] for stage in results.get("stages", [])}
     evaluations = evaluation_by_model(results)
+    reference = reference_model(results)
     lines = [w["missing_stage"].format(name=name) for name in expected_stages if name not in done]
+    skipped: dict[tuple[str, tuple[str, ...]], list[str]] = {}  # (reason, metrics) -> models
     for model in ["base", *[s for s in expected_stages if s in done]]:
         if model not in evaluations:
-            lines.append(w["missing_eval"].format(name=model))
+            lines.append(w["missing_eval"].format(name=model_label(model, language)))
             continue
-        for metric in metrics:
-            if evaluations[model]["metrics"].get(metric) is None:
-                lines.append(w["missing_metric"].format(model=model, metric=metric_label(metric, language)))
+        entry, reasons = evaluations[model], not_run(evaluations[model])
+        absent = [m for m in shown_metrics(metrics) if entry["metrics"].get(m) is None]
+        if model == reference:
+            absent = [m for m in absent if m not in ("win_rate", *PAIRWISE_SHOWN_WITH_WIN)]
+        by_reason: dict[str, list[str]] = {}
+        for metric in absent:
+            if metric in reasons:
+                by_reason.setdefault(str(reasons[metric]), []).append(metric)
+            else:
+                lines.append(
+                    w["missing_metric"].format(model=model_label(model, language), metric=metric_label(metric, language))
+                )
+        for reason, names in by_reason.items():
+            skipped.setdefault((reason, tuple(names)), []).append(model_label(model, language))
+    for (reason, names), models in skipped.items():
+        labels = ", ".join(metric_label(m, language) for m in names)
+        lines.append(w["not_run_metrics"].format(models=", ".join(models), metrics=labels, reason=reason))
     return lines
 
 
@@ -201,7 +283,7 @@ def changes(results: dict[str, Any], metrics: list[str], language: str) -> list[
         lines.append(
             w["change"].format(
                 metric=metric_label(metric, language),
-                first=w["base"] if first["model"] == "base" else first["model"],
+                first=model_label(first["model"], language),
                 a=format_value(metric, a),
                 last=last["model"],
                 b=format_value(metric, b),
