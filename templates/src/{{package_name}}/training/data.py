@@ -26,16 +26,19 @@ LOCAL_BUILDERS = {".json": "json", ".jsonl": "json", ".parquet": "parquet", ".cs
 @dataclass
 class DataConfig:
     """The `data` section of a stage config (and of configs/eval.yaml): which dataset,
-    how its rows become chat messages, and how they are cleaned and split.
+    how its rows become chat messages (or preference pairs), and how they are cleaned and split.
 
     `dataset` is a hub id or a local file or folder; `format` names the converter in
-    training/formats.py, and `columns` maps its canonical names to the dataset's own
-    when they differ (e.g. {"instruction": "question"})."""
+    training/formats.py (conversations) or training/pairs.py (preference pairs: prompt,
+    chosen, rejected; kto: prompt, completion, label), and `columns` maps its canonical
+    names to the dataset's own when they differ (e.g. {"instruction": "question"})."""
 
     dataset: str
     config: str | None = None
     split: str = "train"
-    format: str = "alpaca"  # alpaca | messages | sharegpt | gsm8k | math | mbpp | humaneval
+    # conversations: alpaca | messages | sharegpt | gsm8k | math | mbpp | humaneval
+    # preference pairs: pku_saferlhf | preference | sharegpt_preference | kto (unpaired)
+    format: str = "alpaca"
     columns: dict[str, str] = field(default_factory=dict)  # canonical name -> column in the dataset
     system_prompt: str | None = None  # added as the first turn of every conversation
     keep: dict[str, str] = field(default_factory=dict)  # extra columns carried along (e.g. for rewards): name -> column
@@ -83,30 +86,85 @@ def problem(messages: Messages, cfg: DataConfig) -> str | None:
     return None
 
 
+@dataclass
+class RowRules:
+    """How one format's rows become training rows: `convert` (raw row -> row, or None),
+    `problem` (row -> the reason to drop it, or None), `screen` (raw row -> a reason the
+    dataset's own labels give to drop it, or None) and the reasons beyond the common ones
+    (empty, too_short, too_long, duplicate)."""
+
+    convert: Callable[[dict[str, Any]], dict[str, Any] | None]
+    problem: Callable[[dict[str, Any] | None], str | None]
+    screen: Callable[[dict[str, Any]], str | None] = lambda row: None
+    reasons: tuple[str, ...] = ()
+
+
+def row_rules(cfg: DataConfig) -> RowRules:
+    """Conversations (training/formats.py) or preference pairs (training/pairs.py, in projects
+    with a preference stage) for `cfg.format`."""
+    if cfg.format in CONVERTERS:
+        to_messages = CONVERTERS[cfg.format]
+
+        def convert(row: dict[str, Any]) -> dict[str, Any]:
+            messages = to_messages(row, cfg.columns)
+            return {"messages": with_system_prompt(messages, cfg.system_prompt) if messages else messages}
+
+        return RowRules(convert, lambda converted: problem(converted["messages"], cfg))
+    pairs = pair_formats()
+    if pairs is None or cfg.format not in pairs.PAIR_CONVERTERS:
+        known = sorted(CONVERTERS) + sorted(pairs.PAIR_CONVERTERS if pairs else [])
+        raise DataError(f"data.format '{cfg.format}' is not one of {known}")
+    to_pair, row_filter = pairs.PAIR_CONVERTERS[cfg.format], pairs.ROW_FILTERS.get(cfg.format)
+
+    def convert_pair(row: dict[str, Any]) -> dict[str, Any] | None:
+        try:
+            pair = to_pair(row, cfg.columns)
+        except ValueError as error:
+            raise DataError(f"data '{cfg.dataset}' (format {cfg.format}): {error}") from error
+        return pair and {**pair, "prompt": with_system_prompt(pair["prompt"], cfg.system_prompt)}
+
+    return RowRules(
+        convert_pair,
+        lambda pair: pairs.pair_problem(pair, cfg.min_response_chars, cfg.max_chars),
+        (lambda row: row_filter(row, cfg.columns)) if row_filter else RowRules.screen,
+        ("identical", *pairs.FILTER_REASONS.get(cfg.format, ())) if cfg.format != "kto" else (),
+    )
+
+
+def pair_formats():
+    """training/pairs.py, or None in a project generated without a preference stage."""
+    try:
+        from . import pairs
+    except ModuleNotFoundError as error:
+        if error.name != f"{__package__}.pairs":
+            raise
+        return None
+    return pairs
+
+
 def prepare(cfg: DataConfig, dataset: Dataset | None = None, log: Callable[[str], None] = print):
-    """Load, convert, clean, de-duplicate and split. Returns (train, validation, report)."""
-    if cfg.format not in CONVERTERS:
-        raise DataError(f"data.format '{cfg.format}' is not one of {sorted(CONVERTERS)}")
+    """Load, convert, clean, de-duplicate and split. Returns (train, validation, report).
+    Rows are {"messages"} for conversation formats, {"prompt", "chosen", "rejected"} for
+    pair formats and {"prompt", "completion", "label"} for kto, plus the `keep` columns."""
+    rules = row_rules(cfg)
     dataset = load_rows(cfg) if dataset is None else dataset
-    convert = CONVERTERS[cfg.format]
     if missing := sorted(set(cfg.keep.values()) - set(dataset.column_names)):
         raise DataError(f"data.keep names column(s) {missing} that '{cfg.dataset}' lacks (it has {dataset.column_names})")
-    removed = {"empty": 0, "too_short": 0, "too_long": 0, "duplicate": 0}
+    removed = dict.fromkeys(("empty", "too_short", "too_long", *rules.reasons, "duplicate"), 0)
     seen: set[str] = set()
     kept: list[dict[str, Any]] = []
     for row in track(dataset, f"prepare {cfg.dataset}", total=len(dataset)):
-        messages = convert(row, cfg.columns)
-        if messages:
-            messages = with_system_prompt(messages, cfg.system_prompt)
-        reason = problem(messages, cfg)
-        key = json.dumps(messages, ensure_ascii=False, sort_keys=True)
+        reason = rules.screen(row)
+        converted = None if reason else rules.convert(row)
+        reason = reason or rules.problem(converted)
+        key = json.dumps(converted, ensure_ascii=False, sort_keys=True)
         if reason is None and key in seen:
             reason = "duplicate"
         if reason:
             removed[reason] += 1
             continue
         seen.add(key)
-        kept.append({"messages": messages, **{name: row.get(column) for name, column in cfg.keep.items()}})
+        kept.append({**converted, **{name: row.get(column) for name, column in cfg.keep.items()}})
     if not kept:
         raise DataError(f"no usable rows left in '{cfg.dataset}' after cleaning (removed: {removed})")
 

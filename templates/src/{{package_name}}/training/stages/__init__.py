@@ -23,5 +23,10 @@ def effective_config(ctx) -> dict[str, Any]:
     model_args, training_args, data_cfg = stage_module(ctx.name).parse_args(ctx)
     # to_dict(), as the Trainer reports its arguments: enums as values, tokens masked.
     parsed = {"model": asdict(model_args), "training": training_args.to_dict(), "data": asdict(data_cfg)}
+    pairs = ctx.config.get("pairs")
+    if isinstance(pairs, dict) and pairs.get("judge"):  # the judge's endpoint, model and key are never saved
+        from ...scoring.judge import redact
+
+        parsed["pairs"] = {**pairs, "judge": redact(pairs["judge"])}
     # The config's own section order; a parsed section it does not write comes last.
     return jsonable({**{section: parsed.get(section, values) for section, values in ctx.config.items()}, **parsed})
