@@ -91,6 +91,7 @@ def test_recipe_runs_end_to_end(template_dir, tmp_path, recipe_id):
     project = render(template_dir, tmp_path / recipe_id, recipe_id)
     recipe = RECIPES[recipe_id]
 
+    judge: dict[str, str] = {}
     if recipe.evaluation.task in JUDGED_TASKS:
         with judge_endpoint(project) as judge:
             smoke = run_in(project, "-m", "my_capstone", "run", "--profile", "tiny", env=judge)
@@ -98,7 +99,7 @@ def test_recipe_runs_end_to_end(template_dir, tmp_path, recipe_id):
     else:
         smoke = run_in(project, "-m", "my_capstone", "run", "--profile", "tiny")
     assert smoke.returncode == 0, smoke.stdout[-3000:] + smoke.stderr[-3000:]
-    assert not any(value in smoke.stdout + smoke.stderr for value in JUDGE_SECRETS.values())
+    assert not any(value in smoke.stdout + smoke.stderr for value in judge.values())  # endpoint, model, key
     results = json.loads((project / "outputs/tiny/results.json").read_text(encoding="utf-8"))
     check_results_contract(results, recipe_id, project)
     if recipe.evaluation.task in JUDGED_TASKS:  # every judge metric ran, against the local server
