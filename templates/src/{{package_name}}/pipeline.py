@@ -7,11 +7,13 @@ trains and recorded in results.json with its outcome: its YAML with the profile 
 `--set` overrides, as the stage's own parse_args builds it (every field of its TRL
 config, defaults and what the pipeline sets included: seed, output_dir, the input
 model). The evaluation's likewise (the built EvalConfig), in outputs/eval/config.yaml
-and each evaluation entry, with the judge's endpoint, model and key left out (redact).
+and each evaluation entry, with the judge's endpoint, model and key left out (redact), in
+the saved body and in the header's list of `--set` overrides alike (shown_override).
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -27,6 +29,7 @@ from .scoring.evaluation import EvalConfig, evaluate_model
 from .scoring.evaluation.harness import check_comparable, read_jsonl
 from .scoring.evaluation.pairwise import compare_all
 from .scoring.judge import make_judge, redact
+from .scoring.judge.config import PRIVATE_KEYS, REDACTED
 from .talk.present import present
 from .training.data import DataConfig, prepare
 from .training.modeling import resolve_model
@@ -80,12 +83,32 @@ def run(
 def save_config(config: dict[str, Any], folder: Path, what: str, profile: str | None, overrides: Sequence[str]) -> dict[str, Any]:
     """Write `config` to <folder>/config.yaml beside what it makes; return it JSON-safe."""
     effective = jsonable(config)
-    sources = ["configs/", *([f"profile {profile}"] if profile else []), *(f"--set {text}" for text in overrides)]
+    sources = ["configs/", *([f"profile {profile}"] if profile else []), *(f"--set {shown_override(text)}" for text in overrides)]
     header = f"# The effective config of {what}: " + ", then ".join(sources).replace("\n", " ") + "\n"
     folder.mkdir(parents=True, exist_ok=True)
     text = yaml.safe_dump(effective, sort_keys=False, allow_unicode=True, width=120)
     (folder / "config.yaml").write_text(header + text, encoding="utf-8")
     return effective
+
+
+# A judge section given whole in one value: `--set dpo.pairs={scorer: judge, judge: {api_key: ...}}`.
+_INLINE_JUDGE = re.compile(r"\bjudge\s*:")
+
+
+def shown_override(text: str) -> str:
+    """A `--set` text as a saved config may show it: the value of a judge's endpoint, model or
+    key (any key path through `judge.`, such as eval.judge.api_key or dpo.pairs.judge.base_url),
+    or of a whole judge section, replaced by REDACTED.
+
+    Example:
+        >>> shown_override("eval.judge.api_key=sk-secret"), shown_override("eval.judge.concurrency=4")
+        ('eval.judge.api_key=<redacted>', 'eval.judge.concurrency=4')
+    """
+    path, equals, value = text.partition("=")
+    keys = [key.strip() for key in path.split(".")]
+    private = "judge" in keys[:-1] and keys[-1] in PRIVATE_KEYS
+    whole = keys[-1] == "judge" or bool(_INLINE_JUDGE.search(value))
+    return f"{path}{equals}{REDACTED}" if equals and (private or whole) else text
 
 
 def _existing_output(stage_dir: Path, name: str) -> str:

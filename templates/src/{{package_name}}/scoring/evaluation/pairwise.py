@@ -8,10 +8,12 @@ prefer longer answers: details["pairwise"] keeps both models' mean lengths besid
 
     win_rate, tie_rate, loss_rate    over the prompts with a verdict (unreadable ones are counted apart)
     details["pairwise"]              {"reference", "wins", "ties", "losses", "unparsed", "mean_chars", "reference_mean_chars"}
-The reference's own entry, and every entry when no judge or reference is there, has None
-with the reason in details["not_run"]. The verdicts per prompt ("A": the model's answer is better, "B":
-the reference's, "tie", or null: unreadable) go to <model>_vs_<reference>.jsonl beside the
-generations (details["pairwise_verdicts"]).
+    details["judged"]                {rate: how many prompts it is over}
+The reference's own entry, every entry when no judge or reference is there, and an entry
+none of whose comparisons the judge answered readably, has None with the reason in
+details["not_run"]. Answers are compared, and measured, without their think block. The
+verdicts per prompt ("A": the model's answer is better, "B": the reference's, "tie", or null:
+unreadable) go to <model>_vs_<reference>.jsonl beside the generations (details["pairwise_verdicts"]).
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from typing import Any
 
 from ...config import ProjectError
 from ..judge import NOT_CONFIGURED
-from .metrics import mean
+from .metrics import answer_only, judge_statistics, mean, rate
 from .tasks import PAIRWISE_METRICS
 
+VERDICTS = ("A", "tie", "B")  # Judge.compare's verdict behind each of PAIRWISE_METRICS: win, tie, loss
 NO_REFERENCE = "set compare_to: <stage> in configs/eval.yaml to compare every model with that stage's answers"
 IS_REFERENCE = "the reference of the comparison (compare_to: {reference})"
 NOT_EVALUATED = "the reference '{reference}' has no evaluation yet (run its stage, then `eval`)"
@@ -46,25 +49,35 @@ def compare_all(evaluations: list[dict[str, Any]], reference: str | None, judge,
         elif judge is None:
             reason = NOT_CONFIGURED
         else:
-            counts, verdicts_path = compare_pair(entry, by_name[reference], judge)
-            compared = counts["wins"] + counts["ties"] + counts["losses"]
-            rates = [counts[key] / compared if compared else None for key in ("wins", "ties", "losses")]
-            _put(entry, dict(zip(PAIRWISE_METRICS, rates, strict=True)), requested, reason=None)
+            counts, verdicts, verdicts_path = compare_pair(entry, by_name[reference], judge)
+            statistics = judge_statistics(
+                {metric: (verdicts, _share_of(wanted)) for metric, wanted in zip(PAIRWISE_METRICS, VERDICTS, strict=True)},
+                what="comparisons",
+            )
+            reasons, judged = statistics.pop("not_run", {}), statistics.pop("judged")
+            _put(entry, statistics, requested, reasons)
+            entry["details"].setdefault("judged", {}).update(judged)
             entry["details"].update(pairwise=counts, pairwise_verdicts=str(verdicts_path))
             continue
-        _put(entry, dict.fromkeys(PAIRWISE_METRICS), requested, reason=reason)
+        _put(entry, dict.fromkeys(PAIRWISE_METRICS), requested, dict.fromkeys(PAIRWISE_METRICS, reason))
 
 
-def compare_pair(entry: dict[str, Any], reference: dict[str, Any], judge) -> tuple[dict[str, Any], Path]:
-    """The judge's verdicts on `entry`'s answers (A) against `reference`'s (B), prompt by prompt:
-    their counts, and the file that lists them."""
+def _share_of(wanted: str):
+    """The share of readable verdicts equal to `wanted`."""
+    return lambda known: rate([verdict == wanted for verdict in known])
+
+
+def compare_pair(entry: dict[str, Any], reference: dict[str, Any], judge) -> tuple[dict[str, Any], list[str | None], Path]:
+    """The judge's verdicts on `entry`'s answers (A) against `reference`'s (B), prompt by prompt
+    (think blocks removed): their counts, the verdicts, and the file that lists them."""
     rows, reference_rows = read_generations(entry), read_generations(reference)
     if [row["messages"] for row in rows] != [row["messages"] for row in reference_rows]:
         raise ProjectError(
             f"models '{entry['model']}' and '{reference['model']}' answered different prompts; re-run `eval` to compare them"
         )
     prompts = [row["messages"] for row in rows]
-    answers, reference_answers = [row["response"] for row in rows], [row["response"] for row in reference_rows]
+    answers = [answer_only(row["response"]) for row in rows]  # the answers, not the thinking before them
+    reference_answers = [answer_only(row["response"]) for row in reference_rows]
     verdicts = judge.compare(prompts, answers, reference_answers, f"judge {entry['model']} vs {reference['model']}")
     path = Path(entry["generations"]).with_name(f"{entry['model']}_vs_{reference['model']}.jsonl")
     with open(path, "w", encoding="utf-8") as handle:
@@ -80,7 +93,7 @@ def compare_pair(entry: dict[str, Any], reference: dict[str, Any], judge) -> tup
         "mean_chars": mean([float(len(answer)) for answer in answers]),
         "reference_mean_chars": mean([float(len(answer)) for answer in reference_answers]),
     }
-    return counts, path
+    return counts, verdicts, path
 
 
 def read_generations(entry: dict[str, Any]) -> list[dict[str, Any]]:
@@ -92,14 +105,15 @@ def read_generations(entry: dict[str, Any]) -> list[dict[str, Any]]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def _put(entry: dict[str, Any], values: dict[str, float | None], requested: list[str] | None, reason: str | None) -> None:
-    """Pairwise values into the entry's metrics (those configured, or all when none are) or details."""
+def _put(entry: dict[str, Any], values: dict[str, float | None], requested: list[str] | None, reasons: dict[str, str]) -> None:
+    """Pairwise values into the entry's metrics (those configured, or all when none are) or
+    details; `reasons`: metric -> why it is None (details["not_run"])."""
     details = entry.setdefault("details", {})
     for metric, value in values.items():
         if not requested or metric in requested:
             entry["metrics"][metric] = value
         else:
             details[metric] = value
-        if reason is not None:
-            details.setdefault("not_run", {})[metric] = reason
+        if metric in reasons:
+            details.setdefault("not_run", {})[metric] = reasons[metric]
     entry["missing_metrics"] = [metric for metric, value in entry["metrics"].items() if value is None]

@@ -9,7 +9,10 @@
 Each task module defines `<task>_scores(rows, completions, **settings) -> (metrics, records)`
 (one record per row, for the generations JSONL) and METRICS, the names its metrics dict holds.
 Settings include `judge` (scoring/judge/'s Judge, or None when none is configured): a metric
-that needs the judge is then None, and the metrics dict says why under "not_run".
+that needs the judge is then None, and the metrics dict says why under "not_run" (metrics.not_run);
+so it does when no verdict of the judge could be read, and "judged" says how many verdicts each
+judge metric is over (metrics.judge_statistics). Answers are scored without their think block
+(metrics.answer_only).
 A prompt task may also read a dataset (`data` in configs/eval.yaml) through DATA_CONVERTERS,
 {data.format: converter(row, columns) -> prompt row or None}, as safety.py reads XSTest.
 A project has the task modules its recipe uses: one whose recipe neither trains with rewards

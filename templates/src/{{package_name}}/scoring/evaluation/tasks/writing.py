@@ -4,7 +4,10 @@ The judge scores every answer 1-10 on AlignBench-style dimensions (scoring/judge
 rubric: factuality, meeting the request, coherence, creativity, richness, overall); each
 judge_<dimension> is the mean over the answers it could read. Two statistics need no judge:
 the mean length in characters (judges favour longer answers: read every score beside it)
-and the character 4-gram repetition rate (metrics.repetition_rate), which works on Chinese.
+and the character 4-gram repetition rate (metrics.repetition_rate), which works on Chinese
+and rises with length too. Without a judge, or when none of its verdicts could be read, the
+judge metrics are None with the reason under "not_run"; details["judged"] says how many
+answers each mean is over. Answers are scored without their think block (enable_thinking).
 Pairwise win rates against a reference stage come from pairwise.py, for any task.
 """
 
@@ -13,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...judge import NOT_CONFIGURED, WRITING
-from ..metrics import mean, mean_known, repetition_rate
+from ..metrics import answer_only, judge_statistics, mean, mean_known, not_run, repetition_rate
 
 METRICS = (
     "judge_overall",
@@ -31,7 +34,7 @@ JUDGE_METRICS = tuple(metric for metric in METRICS if metric.startswith("judge_"
 def writing_scores(rows: list[dict], completions: list[list[str]], judge=None, **_) -> tuple[dict, list[dict]]:
     """The judge's mean score per WRITING dimension (None without a judge), the mean response
     length in characters and the mean character 4-gram repetition rate."""
-    responses = [group[0] for group in completions]
+    responses = [answer_only(group[0]) for group in completions]  # the answer, not its thinking
     repetition = [repetition_rate(response) for response in responses]
     metrics: dict[str, Any] = {
         "response_chars": mean([float(len(r)) for r in responses]),
@@ -39,13 +42,12 @@ def writing_scores(rows: list[dict], completions: list[list[str]], judge=None, *
     }
     if judge is None:
         grades: list[dict[str, int | None]] = [{} for _ in rows]
-        metrics.update(dict.fromkeys(JUDGE_METRICS))
-        metrics["not_run"] = dict.fromkeys(JUDGE_METRICS, NOT_CONFIGURED)
+        metrics.update(not_run(JUDGE_METRICS, NOT_CONFIGURED))
     else:
         prompts = [row["messages"] for row in rows]
         grades = judge.grade(prompts, responses, WRITING, "judge writing")
-        for dimension in WRITING.dimensions:
-            metrics[f"judge_{dimension}"] = mean_known([grade.get(dimension) for grade in grades])
+        by_dimension = {f"judge_{d}": ([grade.get(d) for grade in grades], mean) for d in WRITING.dimensions}
+        metrics.update(judge_statistics(by_dimension))
         metrics["judge_unparsed"] = sum(grade.get("overall") is None for grade in grades)
     records = [
         {"category": row.get("category"), "repetition_rate": rep, "judge_scores": grade}
