@@ -5,7 +5,9 @@ request the project's judge prompts make (scoring/judge/prompts.py):
   grading   a score from the answer: empty 1, a refusal 2, else 3 + one point per 20 characters, at most 10
   pairwise  the longer answer wins, equal lengths tie; position_biased: always [[A]]
   refusal   by phrases: a refusal with a "but"/"however" (or 不过/但是) is partial, one without is full
-Scripted faults take the next requests: fail_next("500" | "429" | "timeout" | "garbage_body" | "no_verdict", times).
+Scripted faults take the next requests: fail_next(fault, times), a fault one of
+  "500", "429", "503" (both with Retry-After), "timeout" (stalls hang_s), "garbage_body",
+  "no_verdict", "cut_off" (no content, finish_reason "length": a reasoning judge out of tokens).
 
     with JudgeServer() as server:                      # in a test
         judge = make_judge({"base_url": server.url, "model": "test-judge"}, tmp_path)
@@ -26,7 +28,7 @@ from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-FAULTS = ("500", "429", "timeout", "garbage_body", "no_verdict")
+FAULTS = ("500", "429", "503", "timeout", "garbage_body", "no_verdict", "cut_off")
 REFUSALS = ("i can't", "i cannot", "i can not", "i won't", "i'm sorry", "i am sorry", "我不能", "无法提供", "抱歉", "我拒绝")
 PARTIAL = ("but ", "however", "instead", "不过", "但是")
 
@@ -58,17 +60,20 @@ def _tagged(text: str, tag: str) -> str:
 
 class JudgeServer:
     """The server in a daemon thread: `url`, `requests` (bodies received), `fail_next`,
-    `authorizations` (Authorization headers received), `max_in_flight` (most requests
-    handled at once). Settable at any time: position_biased, think (wrap each reply in a
-    misleading <think> block), retry_after (the 429 header), hang_s (how long "timeout"
-    stalls), delay_s (every reply's delay)."""
+    `authorizations` (Authorization headers received), `headers` (all headers received,
+    lower-case names), `in_flight` (requests being handled now), `max_in_flight` (most at
+    once), `wait_for_requests(n)`. Settable at any time: position_biased, think (wrap each
+    reply in a misleading <think> block), retry_after (the 429 and 503 header: seconds or
+    an HTTP date), hang_s (how long "timeout" stalls), delay_s (every reply's delay)."""
 
     def __init__(self, port: int = 0, position_biased: bool = False, think: bool = False, hang_s: float = 5.0):
         self.position_biased, self.think, self.hang_s = position_biased, think, hang_s
         self.retry_after, self.delay_s = "0", 0.0
         self.requests: list[dict[str, Any]] = []
         self.authorizations: list[str | None] = []
-        self.max_in_flight = self._in_flight = 0
+        self.headers: list[dict[str, str]] = []
+        self.max_in_flight = self.in_flight = 0
+        self._arrived = threading.Condition()
         self._faults: deque[str] = deque()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -100,17 +105,24 @@ class JudgeServer:
         with self._lock:
             self._faults.extend([kind] * times)
 
-    def _receive(self, body: dict[str, Any], authorization: str | None) -> str | None:
-        with self._lock:
+    def wait_for_requests(self, count: int, timeout: float = 30.0) -> bool:
+        """Block until `count` requests have arrived (False if `timeout` passed first)."""
+        with self._arrived:
+            return self._arrived.wait_for(lambda: len(self.requests) >= count, timeout)
+
+    def _receive(self, body: dict[str, Any], headers: dict[str, str]) -> str | None:
+        with self._lock, self._arrived:
             self.requests.append(body)
-            self.authorizations.append(authorization)
-            self._in_flight += 1
-            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+            self.headers.append(headers)
+            self.authorizations.append(headers.get("authorization"))
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            self._arrived.notify_all()
             return self._faults.popleft() if self._faults else None
 
     def _done(self) -> None:
         with self._lock:
-            self._in_flight -= 1
+            self.in_flight -= 1
 
     def verdict(self, body: dict[str, Any]) -> str:
         """The reply text for one request body."""
@@ -122,20 +134,20 @@ class JudgeServer:
             verdict = f"[[{refusal_class(_tagged(prompt, 'answer'))}]]"
         else:
             score = score_for(_tagged(prompt, "answer"))
-            dimensions = re.findall(r"^(\w+): \[\[N\]\]$", prompt, re.MULTILINE)
+            dimensions = dict.fromkeys(re.findall(r"^(\w+): \[\[N\]\]$", prompt, re.MULTILINE))  # a retry restates them
             verdict = "\n".join(f"{name}: [[{score}]]" for name in dimensions) or f"Rating: [[{score}]]"
         reasoning = "<think>\nA first guess: [[1]] [[B]] [[full_refusal]]. Let me look again.\n</think>\n" if self.think else ""
         return f"{reasoning}Judged by the test server's fixed rule.\n{verdict}"
 
 
-def completion(body: dict[str, Any], content: str) -> dict[str, Any]:
+def completion(body: dict[str, Any], content: str | None, finish_reason: str = "stop") -> dict[str, Any]:
     """An OpenAI chat.completion object around `content`."""
     return {
         "id": f"chatcmpl-test-{time.monotonic_ns()}",
         "object": "chat.completion",
         "created": int(time.time()),
         "model": body.get("model", "test-judge"),
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": finish_reason}],
         "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
     }
 
@@ -149,7 +161,7 @@ def _handler(server: JudgeServer) -> type[BaseHTTPRequestHandler]:
             body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
             if self.path != "/v1/chat/completions":
                 return self._send(404, {"error": {"message": "no such route"}})
-            fault = server._receive(body, self.headers.get("Authorization"))
+            fault = server._receive(body, {name.lower(): value for name, value in self.headers.items()})
             try:
                 server._stopping.wait(server.delay_s)
                 self._reply(body, fault)
@@ -159,12 +171,14 @@ def _handler(server: JudgeServer) -> type[BaseHTTPRequestHandler]:
         def _reply(self, body: dict[str, Any], fault: str | None) -> None:
             if fault == "500":
                 return self._send(500, {"error": {"message": "scripted server error"}})
-            if fault == "429":
-                return self._send(429, {"error": {"message": "scripted rate limit"}}, {"Retry-After": server.retry_after})
+            if fault in ("429", "503"):
+                return self._send(int(fault), {"error": {"message": "scripted rate limit"}}, {"Retry-After": server.retry_after})
             if fault == "timeout":
                 server._stopping.wait(server.hang_s)  # the client gives up first
             if fault == "garbage_body":
                 return self._send(200, b'<html>502 Bad Gateway, or half a JSON object: {"choi')
+            if fault == "cut_off":
+                return self._send(200, completion(body, None, "length"))
             content = "I would rather not say." if fault == "no_verdict" else server.verdict(body)
             return self._send(200, completion(body, content))
 

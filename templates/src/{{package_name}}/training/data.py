@@ -7,6 +7,8 @@ mirror; a local .json/.jsonl/.parquet/.csv file or folder works in place of a hu
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import json
 import random
 from collections.abc import Callable
@@ -90,13 +92,17 @@ def problem(messages: Messages, cfg: DataConfig) -> str | None:
 class RowRules:
     """How one format's rows become training rows: `convert` (raw row -> row, or None),
     `problem` (row -> the reason to drop it, or None), `screen` (raw row -> a reason the
-    dataset's own labels give to drop it, or None) and the reasons beyond the common ones
-    (empty, too_short, too_long, duplicate)."""
+    dataset's own labels give to drop it, or None), the reasons beyond the common ones
+    (empty, too_short, too_long, duplicate), the columns the converter needs (its name ->
+    the dataset's column, mapping applied) and the screen's report key and label columns
+    (without them the screen cannot apply, which the report says)."""
 
     convert: Callable[[dict[str, Any]], dict[str, Any] | None]
     problem: Callable[[dict[str, Any] | None], str | None]
     screen: Callable[[dict[str, Any]], str | None] = lambda row: None
     reasons: tuple[str, ...] = ()
+    required: dict[str, str] = field(default_factory=dict)
+    screen_columns: tuple[str, tuple[str, ...]] | None = None
 
 
 def row_rules(cfg: DataConfig) -> RowRules:
@@ -123,23 +129,47 @@ def row_rules(cfg: DataConfig) -> RowRules:
             raise DataError(f"data '{cfg.dataset}' (format {cfg.format}): {error}") from error
         return pair and {**pair, "prompt": with_system_prompt(pair["prompt"], cfg.system_prompt)}
 
+    # the converter reads its columns through the mapping; an optional one mapped elsewhere must exist too
+    optional = {name: column for name, column in cfg.columns.items() if name in pairs.OPTIONAL_COLUMNS.get(cfg.format, ())}
+    required = {**pairs.REQUIRED_COLUMNS[cfg.format], **optional}
+    screen_columns = pairs.FILTER_COLUMNS.get(cfg.format)
+    if screen_columns:
+        key, names = screen_columns
+        screen_columns = (key, tuple(cfg.columns.get(name, name) for name in names))
     return RowRules(
         convert_pair,
         lambda pair: pairs.pair_problem(pair, cfg.min_response_chars, cfg.max_chars),
         (lambda row: row_filter(row, cfg.columns)) if row_filter else RowRules.screen,
         ("identical", *pairs.FILTER_REASONS.get(cfg.format, ())) if cfg.format != "kto" else (),
+        {name: cfg.columns.get(name, column) for name, column in required.items()},
+        screen_columns,
     )
 
 
+def check_columns(cfg: DataConfig, rules: RowRules, dataset: Dataset) -> dict[str, str]:
+    """Refuse a dataset that lacks a column the converter needs (a wrong `columns` mapping
+    would otherwise turn every row into an "empty" one); returns the report's note on a
+    screen whose label columns are absent."""
+    if missing := sorted(
+        f"{name} -> '{column}'" for name, column in rules.required.items() if column not in dataset.column_names
+    ):
+        raise DataError(
+            f"data '{cfg.dataset}' (format {cfg.format}) lacks the column(s) {', '.join(missing)} "
+            f"(converter name -> column, through data.columns); it has {dataset.column_names}"
+        )
+    if rules.screen_columns is None:
+        return {}
+    key, columns = rules.screen_columns
+    if set(columns) <= set(dataset.column_names):
+        return {key: "applied"}
+    return {key: f"not applied: no {', '.join(column for column in columns if column not in dataset.column_names)} column(s)"}
+
+
 def pair_formats():
-    """training/pairs.py, or None in a project generated without a preference stage."""
-    try:
-        from . import pairs
-    except ModuleNotFoundError as error:
-        if error.name != f"{__package__}.pairs":
-            raise
-        return None
-    return pairs
+    """training/pairs.py, or None in a project generated without a preference stage.
+    Looked for, not tried: an import error inside pairs.py still fails loudly."""
+    name = f"{__package__}.pairs"
+    return importlib.import_module(name) if importlib.util.find_spec(name) is not None else None
 
 
 def prepare(cfg: DataConfig, dataset: Dataset | None = None, log: Callable[[str], None] = print):
@@ -150,6 +180,7 @@ def prepare(cfg: DataConfig, dataset: Dataset | None = None, log: Callable[[str]
     dataset = load_rows(cfg) if dataset is None else dataset
     if missing := sorted(set(cfg.keep.values()) - set(dataset.column_names)):
         raise DataError(f"data.keep names column(s) {missing} that '{cfg.dataset}' lacks (it has {dataset.column_names})")
+    notes = check_columns(cfg, rules, dataset)
     removed = dict.fromkeys(("empty", "too_short", "too_long", *rules.reasons, "duplicate"), 0)
     seen: set[str] = set()
     kept: list[dict[str, Any]] = []
@@ -171,11 +202,12 @@ def prepare(cfg: DataConfig, dataset: Dataset | None = None, log: Callable[[str]
     random.Random(cfg.seed).shuffle(kept)
     n_validation = max(1, round(len(kept) * cfg.validation_fraction)) if cfg.validation_fraction > 0 and len(kept) > 1 else 0
     validation, train = kept[:n_validation], kept[n_validation:]
-    report = {"loaded": len(dataset), "removed": removed, "train": len(train), "validation": len(validation)}
+    report = {"loaded": len(dataset), "removed": removed, "train": len(train), "validation": len(validation), **notes}
     log(
         f"data {cfg.dataset}: {report['loaded']} rows loaded, removed "
         + ", ".join(f"{count} {reason}" for reason, count in removed.items())
         + f"; {len(train)} train / {len(validation)} validation"
+        + "".join(f"; {key.replace('_', ' ')}: {note}" for key, note in notes.items())
     )
     return _as_dataset(train), _as_dataset(validation), report
 

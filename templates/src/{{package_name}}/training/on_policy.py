@@ -6,15 +6,18 @@ pairs). Its prompts are the data section's conversations up to the answer, so an
 conversation format works. The scorer is the LLM judge (`judge`: a 1-10 helpfulness
 score, configured by `pairs.judge` and the JUDGE_* variables) or a reward function
 (a name from scoring/rewards, or any function by dotted path, package.module.function,
-with TRL's keyword contract). A prompt whose scored answers all tie teaches nothing and
-is dropped; answers the scorer could not score (None) are left out and counted. The
-pairs are written to outputs/<stage>/pairs.jsonl.
+with TRL's keyword contract: prompts, completions, completion_ids, trainer_state (None
+here: nothing has trained yet) and the data's other columns; log_extra and log_metric are
+not passed). A prompt whose scored answers all tie teaches nothing and is dropped, as is
+one with fewer than two scored answers; answers the scorer could not score (None) are
+left out; each is counted. The pairs are written to outputs/<stage>/pairs.jsonl.
 """
 
 from __future__ import annotations
 
 import gc
 import importlib
+import importlib.util
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -61,8 +64,10 @@ def generation_settings(cfg: PairsConfig, where: str) -> GenerationSettings:
     return build(GenerationSettings, cfg.generation, f"{where}.generation", do_sample=True)
 
 
-def make_scorer(cfg: PairsConfig, ctx) -> Scorer:
-    """scorer(prompts, answers, columns) -> one score per answer (None: not scored)."""
+def make_scorer(cfg: PairsConfig, ctx, loading: dict[str, Any]) -> Scorer:
+    """scorer(prompts, answers, columns) -> one score per answer (None: not scored). A reward
+    also gets completion_ids, the answers' token ids from the input model's tokenizer (loaded
+    with `loading`), as GRPO gives them, so length-based rewards count tokens here too."""
     if cfg.scorer == "judge":
         from ..scoring.judge import HELPFULNESS, NOT_CONFIGURED, make_judge
 
@@ -81,8 +86,14 @@ def make_scorer(cfg: PairsConfig, ctx) -> Scorer:
     reward = reward_function(cfg.scorer, cfg.options, ctx.where)
 
     def rewarded(prompts: list[Messages], answers: list[str], columns: dict[str, list]) -> list[float | None]:
-        completions = [[{"role": "assistant", "content": answer}] for answer in answers]  # as TRL passes them
-        return list(reward(prompts=prompts, completions=completions, **columns))
+        tokenizer = load_tokenizer(ctx.input_model, **loading)
+        trl_arguments = {
+            "prompts": prompts,
+            "completions": [[{"role": "assistant", "content": answer}] for answer in answers],  # as TRL passes them
+            "completion_ids": [tokenizer(answer, add_special_tokens=False)["input_ids"] for answer in answers],
+            "trainer_state": None,  # GRPO passes its TrainerState; no training has started here
+        }
+        return list(reward(**{**columns, **trl_arguments}))
 
     return rewarded
 
@@ -90,15 +101,11 @@ def make_scorer(cfg: PairsConfig, ctx) -> Scorer:
 def reward_function(name: str, options: dict[str, Any], where: str) -> Callable:
     """A reward from scoring/rewards by name or dotted path, or (in a project without
     scoring/rewards) a function by dotted path."""
+    # Looked for, not tried: an import error inside scoring/rewards still fails loudly.
+    rewards = __package__.rpartition(".")[0] + ".scoring.rewards"
     try:
-        from ..scoring.rewards import build_reward
-    except ModuleNotFoundError as error:
-        if not error.name.endswith("scoring.rewards"):
-            raise
-        build_reward = None
-    try:
-        if build_reward is not None:
-            return build_reward(name, **options)
+        if importlib.util.find_spec(rewards) is not None:
+            return importlib.import_module(rewards).build_reward(name, **options)
         if "." not in name:
             raise ValueError(
                 f"'{name}' is neither judge nor a dotted path (package.module.function); this project has no "
@@ -135,12 +142,14 @@ def choose_pairs(prompts: list[Messages], answers: list[list[str]], scores: list
     """Per prompt, the best-scored answer as chosen and the worst as rejected. Returns
     (rows, counts): a prompt whose scored answers all tie is dropped (ties_dropped); answers
     without a score are left out (unscored), and a prompt with fewer than two scored answers
-    gives no pair."""
-    rows, ties, unscored = [], 0, 0
+    gives no pair (too_few_scored). Every prompt is counted once: prompts = pairs +
+    ties_dropped + too_few_scored."""
+    rows, ties, too_few, unscored = [], 0, 0, 0
     for prompt, texts, values in zip(prompts, answers, scores, strict=True):
         scored = [(score, text) for score, text in zip(values, texts, strict=True) if score is not None]
         unscored += len(texts) - len(scored)
         if len(scored) < 2:
+            too_few += 1
             continue
         best, worst = max(scored, key=lambda item: item[0]), min(scored, key=lambda item: item[0])
         if best[0] == worst[0]:
@@ -155,13 +164,14 @@ def choose_pairs(prompts: list[Messages], answers: list[list[str]], scores: list
                 "rejected_score": worst[0],
             }
         )
-    return rows, {"prompts": len(prompts), "pairs": len(rows), "ties_dropped": ties, "unscored": unscored}
+    counts = {"prompts": len(prompts), "pairs": len(rows), "ties_dropped": ties, "too_few_scored": too_few, "unscored": unscored}
+    return rows, counts
 
 
 def make_pairs(ctx, cfg: PairsConfig, train: Dataset, loading: dict[str, Any], device: str | None = None) -> tuple[Dataset, dict]:
     """Sample, score and pair answers to the training conversations' prompts; write
     outputs/<stage>/pairs.jsonl. Returns (pairs for the trainer, counts)."""
-    scorer = make_scorer(cfg, ctx)  # a scorer that cannot be built stops the run before the model loads
+    scorer = make_scorer(cfg, ctx, loading)  # a scorer that cannot be built stops the run before the model loads
     rows = train.select(range(min(cfg.max_prompts or len(train), len(train))))
     prompts = [row["messages"][:-1] for row in rows]
     n = cfg.samples_per_prompt
@@ -177,7 +187,8 @@ def make_pairs(ctx, cfg: PairsConfig, train: Dataset, loading: dict[str, Any], d
         handle.writelines(json.dumps(pair, ensure_ascii=False) + "\n" for pair in pairs)
     print(
         f"on-policy pairs: {counts['pairs']} from {counts['prompts']} prompts x {n} answers "
-        f"({counts['ties_dropped']} all-tied prompts dropped, {counts['unscored']} answers unscored)",
+        f"({counts['ties_dropped']} all-tied prompts dropped, {counts['too_few_scored']} with fewer than 2 scored answers; "
+        f"{counts['unscored']} answers unscored)",
         flush=True,
     )
     if not pairs:

@@ -36,8 +36,11 @@ def answer_turn(value: Any) -> Messages:
 
 
 def with_system(messages: Messages, system: Any) -> Messages:
-    """A dataset's own system column first (data.system_prompt is added later, by data.prepare)."""
-    if isinstance(system, str) and system.strip():
+    """A dataset's own system column first, unless the conversation has a system turn already
+    (data.system_prompt is added later, by data.prepare). Empty system turns are dropped: a
+    blank system prompt says nothing, and would make the pair look empty."""
+    messages = [turn for turn in messages if turn["role"] != "system" or turn["content"].strip()]
+    if isinstance(system, str) and system.strip() and not any(turn["role"] == "system" for turn in messages):
         return [{"role": "system", "content": system.strip()}, *messages]
     return messages
 
@@ -79,7 +82,7 @@ def preference_to_pair(row: dict[str, Any], columns: Columns) -> Pair | None:
     else:
         prompt = cell(row, columns, "prompt")
         prompt = list(prompt) if isinstance(prompt, list) else user_turn(prompt)
-        prompt = with_system(prompt, cell(row, columns, "system"))
+    prompt = with_system(prompt, cell(row, columns, "system"))
     return {"prompt": prompt, "chosen": answer_turn(chosen), "rejected": answer_turn(rejected)}
 
 
@@ -108,6 +111,20 @@ def kto_to_row(row: dict[str, Any], columns: Columns) -> Pair | None:
     return {"prompt": prompt, "completion": answer_turn(cell(row, columns, "completion")), "label": label}
 
 
+# format -> the columns its converter cannot do without: its name -> the dataset's column when unmapped
+REQUIRED_COLUMNS: dict[str, dict[str, str]] = {
+    "pku_saferlhf": {
+        "prompt": "prompt",
+        "response_0": "response_0",
+        "response_1": "response_1",
+        "preferred_id": "safer_response_id",
+    },
+    "preference": {"chosen": "chosen", "rejected": "rejected"},  # the prompt may be the chats' first turns
+    "sharegpt_preference": {"conversations": "conversations", "chosen": "chosen", "rejected": "rejected"},
+    "kto": {"prompt": "prompt", "completion": "completion", "label": "label"},
+}
+# format -> the columns its converter reads when they are there (mapped to a missing column: an error)
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {"preference": ("prompt", "system"), "sharegpt_preference": ("system",)}
 PAIR_CONVERTERS: dict[str, Callable[[dict[str, Any], Columns], Pair | None]] = {
     "pku_saferlhf": pku_saferlhf_to_pair,
     "preference": preference_to_pair,
@@ -117,6 +134,8 @@ PAIR_CONVERTERS: dict[str, Callable[[dict[str, Any], Columns], Pair | None]] = {
 # format -> a check naming why a row is ruled out by the dataset's own labels (None: keep it)
 ROW_FILTERS: dict[str, Callable[[dict[str, Any], Columns], str | None]] = {"pku_saferlhf": preferred_is_unsafe}
 FILTER_REASONS = {"pku_saferlhf": ("unsafe_chosen",)}
+# format -> (the report's key, the label columns a filter reads): without them it cannot apply
+FILTER_COLUMNS = {"pku_saferlhf": ("unsafe_filter", ("is_response_0_safe", "is_response_1_safe"))}
 
 
 def answers(pair: Pair) -> list[Messages]:

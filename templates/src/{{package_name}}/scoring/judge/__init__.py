@@ -4,9 +4,11 @@ hosted API), for the judged evaluation metrics and for scoring on-policy pairs.
     config.py      JudgeConfig (configs/eval.yaml's `judge`, then JUDGE_* variables), make_judge,
                    and what may be written down: judge_record (results), redact (saved configs)
     client.py      Judge: grade (1-10 on a rubric), compare (both orders), classify_refusal;
-                   retries with backoff, a concurrency limit, a progress bar, stats()
+                   the cache, a reminder of the format when a reply has no verdict, stats()
+    sending.py     one request: retries with backoff and Retry-After, giving up on an
+                   unreachable endpoint; the batch's threads and their stop event (Ctrl-C)
     cache.py       replies on disk keyed on the full request: a rerun never pays twice
-    prompts.py     the rubrics (HELPFULNESS, WRITING) and the pairwise and refusal prompts
+    prompts.py     the rubrics (HELPFULNESS, WRITING), the pairwise and refusal prompts, PROMPTS_VERSION
     verdicts.py    reading the verdict out of a reply, past <think> blocks and reasoning
 
 Example, against a local server (`vllm serve Qwen/Qwen3-8B`):

@@ -133,24 +133,43 @@ def unpaired(dataset: Dataset, seed: int) -> Dataset:
 
 
 def kto_balance(dataset: Dataset, desirable_weight: float, undesirable_weight: float) -> dict[str, Any]:
-    """Desirable and undesirable counts, and a note when the weights do not balance them as
-    the KTO paper advises (its Eq. 8, as TRL checks it: desirable_weight x desirable /
-    (undesirable_weight x undesirable) in [1, 4/3])."""
+    """Desirable and undesirable counts and, when the loss weights do not balance them, the
+    advice KTOTrainer prints itself (kept here as a note in the stage's summary, not printed
+    a second time)."""
     desirable = sum(dataset["label"])
-    undesirable = len(dataset) - desirable
-    balance = {"desirable": desirable, "undesirable": undesirable}
-    ratio = desirable_weight * desirable / max(undesirable_weight * undesirable, 1)
-    if not 1 <= ratio <= 4 / 3:
-        low, high = (
-            undesirable * undesirable_weight / max(desirable, 1),
-            4 / 3 * undesirable * undesirable_weight / max(desirable, 1),
-        )
+    balance = {"desirable": desirable, "undesirable": len(dataset) - desirable}
+    # TRL's rule, as trl/trainer/kto_trainer.py (_prepare_dataset, lines ~1158-1183 in TRL 1.x) checks
+    # it after Eq. 8 of the KTO paper: with d desirable and u undesirable rows (each at least 1),
+    # desirable_weight in [u * undesirable_weight / d, 1.33 x that] OR undesirable_weight in
+    # [d * desirable_weight / u / 1.33, d * desirable_weight / u] (either one, not both); equal counts pass.
+    d = max(desirable, 1)
+    u = max(len(dataset) - d, 1)
+    if d == u:
+        return balance
+    desirable_range = (round(u * undesirable_weight / d, 2), round(u * undesirable_weight / d * 1.33, 2))
+    undesirable_range = (round(d * desirable_weight / u / 1.33, 2), round(d * desirable_weight / u, 2))
+    if not (
+        desirable_range[0] <= desirable_weight <= desirable_range[1]
+        or undesirable_range[0] <= undesirable_weight <= undesirable_range[1]
+    ):
         balance["note"] = (
-            f"{desirable} desirable vs {undesirable} undesirable rows: the KTO paper advises desirable_weight in "
-            f"[{low:.2f}, {high:.2f}] for undesirable_weight {undesirable_weight:g}"
+            f"{desirable} desirable vs {balance['undesirable']} undesirable rows: TRL advises either desirable_weight in "
+            f"{list(desirable_range)} or undesirable_weight in {list(undesirable_range)}"
         )
-        print(f"note: {balance['note']}", flush=True)
     return balance
+
+
+def device_map(training_args) -> str | None:
+    """The device_map DPO and KTO load their model with, for CPO and ORPO, which would use
+    "auto" everywhere: None on CPU or MPS (trl.trainer.utils.create_model_from_path) and in
+    accelerate's multi-GPU and DeepSpeed runs, where each process holds a whole copy ("auto"
+    would spread one copy over every GPU; trl/trainer/dpo_trainer.py: distributed_type in
+    MULTI_GPU, DEEPSPEED), else "auto"."""
+    if training_args.device.type in ("cpu", "mps"):
+        return None
+    if training_args.distributed_state.distributed_type in ("MULTI_GPU", "DEEPSPEED"):
+        return None
+    return "auto"
 
 
 def build_trainer(ctx: StageContext, method: Method) -> StageTrainer:
@@ -175,10 +194,9 @@ def build_trainer(ctx: StageContext, method: Method) -> StageTrainer:
     extra: dict[str, Any] = {}
     if method.takes_quantization_config:
         extra["quantization_config"] = quantization
-    else:  # CPO and ORPO pass model_init_kwargs straight to from_pretrained
-        device_map = None if training_args.device.type in ("cpu", "mps") else "auto"  # as TRL's own loader decides
+    else:  # CPO and ORPO pass model_init_kwargs straight to from_pretrained, with device_map "auto" unless set
         training_args.model_init_kwargs = {
-            "device_map": device_map,
+            "device_map": device_map(training_args),
             **training_args.model_init_kwargs,
             **({"quantization_config": quantization} if quantization else {}),
         }
