@@ -109,10 +109,6 @@ class DatasetSpec(_Strict):
     system_prompt: str | None = None
     keep: dict[str, str] = Field(default_factory=dict, description="extra columns carried along, e.g. for rewards")
     samples: str = Field(pattern=r"^[\w.-]+\.jsonl$", description="bundled sample file in data/samples/")
-    language: Literal["zh", "en"] = Field(
-        default="zh",
-        description="the language of the text: sizes the character-length filter (~1.4 zh / ~3.5 en characters per token)",
-    )
 
 
 class StageSpec(_Strict):
