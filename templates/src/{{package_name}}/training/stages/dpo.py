@@ -9,26 +9,12 @@ fine-tuning loads a frozen copy of the input model as the reference.
 from __future__ import annotations
 
 from . import preference
-from .common import StageContext, StageResult, StageTrainer
 
 METHOD = preference.Method(trainer="trl.DPOTrainer", config="trl.DPOConfig")
 
 
-def training_config_class(config: dict) -> type:
-    """trl.DPOConfig (one for every DPO config)."""
-    return METHOD.config_class()
-
-
-def parse_args(ctx: StageContext):
-    """configs/dpo.yaml (profile applied) as (ModelConfig, DPOConfig, DataConfig)."""
-    return preference.parse_args(ctx, METHOD)
-
-
-def build_trainer(ctx: StageContext) -> StageTrainer:
-    """The DPOTrainer (LoRA: no ref_model, the adapter-disabled model is the reference)."""
-    return preference.build_trainer(ctx, METHOD)
-
-
-def run(ctx: StageContext) -> StageResult:
-    """Build the trainer, train, and save the model where the next stage reads it."""
-    return preference.run(ctx, METHOD)
+# The stage-module interface (training/stages/__init__.py), as the method provides it.
+training_config_class = METHOD.training_config_class
+parse_args = METHOD.parse_args
+build_trainer = METHOD.build_trainer
+run = METHOD.run

@@ -9,7 +9,6 @@ and `training` (ORPOConfig: beta is the weight of the odds-ratio term, the paper
 from __future__ import annotations
 
 from . import preference
-from .common import StageContext, StageResult, StageTrainer
 
 METHOD = preference.Method(
     trainer="trl.experimental.orpo.ORPOTrainer",
@@ -18,21 +17,8 @@ METHOD = preference.Method(
 )
 
 
-def training_config_class(config: dict) -> type:
-    """trl.experimental.orpo.ORPOConfig (one for every ORPO config)."""
-    return METHOD.config_class()
-
-
-def parse_args(ctx: StageContext):
-    """configs/orpo.yaml (profile applied) as (ModelConfig, ORPOConfig, DataConfig)."""
-    return preference.parse_args(ctx, METHOD)
-
-
-def build_trainer(ctx: StageContext) -> StageTrainer:
-    """The ORPOTrainer (no reference model)."""
-    return preference.build_trainer(ctx, METHOD)
-
-
-def run(ctx: StageContext) -> StageResult:
-    """Build the trainer, train, and save the model where the next stage reads it."""
-    return preference.run(ctx, METHOD)
+# The stage-module interface (training/stages/__init__.py), as the method provides it.
+training_config_class = METHOD.training_config_class
+parse_args = METHOD.parse_args
+build_trainer = METHOD.build_trainer
+run = METHOD.run

@@ -70,6 +70,20 @@ class Method:
     def config_class(self) -> type:
         return trl_class(self.config)
 
+    # The stage-module interface (stages/__init__.py): each preference stage module binds these.
+    def training_config_class(self, config: dict) -> type:
+        """The method's TRL config class (one for every config of the stage)."""
+        return self.config_class()
+
+    def parse_args(self, ctx: StageContext) -> tuple[ModelConfig, Any, DataConfig]:
+        return parse_args(ctx, self)
+
+    def build_trainer(self, ctx: StageContext) -> StageTrainer:
+        return build_trainer(ctx, self)
+
+    def run(self, ctx: StageContext) -> StageResult:
+        return run(ctx, self)
+
 
 def parse_args(ctx: StageContext, method: Method) -> tuple[ModelConfig, Any, DataConfig]:
     """configs/<stage>.yaml (profile applied) as the dataclasses TRL's scripts parse; the

@@ -9,7 +9,6 @@ cpo_alpha 0 (no behaviour-cloning term: plain SimPO); for CPO itself use another
 from __future__ import annotations
 
 from . import preference
-from .common import StageContext, StageResult, StageTrainer
 
 METHOD = preference.Method(
     trainer="trl.experimental.cpo.CPOTrainer",
@@ -20,21 +19,8 @@ METHOD = preference.Method(
 )
 
 
-def training_config_class(config: dict) -> type:
-    """trl.experimental.cpo.CPOConfig (one for every SimPO config)."""
-    return METHOD.config_class()
-
-
-def parse_args(ctx: StageContext):
-    """configs/simpo.yaml (profile applied) as (ModelConfig, CPOConfig, DataConfig)."""
-    return preference.parse_args(ctx, METHOD)
-
-
-def build_trainer(ctx: StageContext) -> StageTrainer:
-    """The CPOTrainer with the SimPO loss (no reference model)."""
-    return preference.build_trainer(ctx, METHOD)
-
-
-def run(ctx: StageContext) -> StageResult:
-    """Build the trainer, train, and save the model where the next stage reads it."""
-    return preference.run(ctx, METHOD)
+# The stage-module interface (training/stages/__init__.py), as the method provides it.
+training_config_class = METHOD.training_config_class
+parse_args = METHOD.parse_args
+build_trainer = METHOD.build_trainer
+run = METHOD.run
