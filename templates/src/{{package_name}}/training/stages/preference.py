@@ -28,7 +28,7 @@ from ...config import ConfigError, Section, build, key_location, with_defaults
 from ..data import DataConfig, prepare
 from ..modeling import load_tokenizer
 from ..on_policy import make_pairs, pairs_config
-from ..pairs import preferred_conversation
+from ..pairs import PAIR_CONVERTERS, preferred_conversation
 from .common import (
     StageContext,
     StageResult,
@@ -42,7 +42,9 @@ from .common import (
 )
 
 SECTIONS = {"model", "data", "pairs", "training"}
-PAIR_FORMATS = ("pku_saferlhf", "preference", "sharegpt_preference")
+# The formats training/pairs.py converts: pairs, and the unpaired rows only KTO reads.
+UNPAIRED_FORMATS = ("kto",)
+PAIR_FORMATS = tuple(name for name in PAIR_CONVERTERS if name not in UNPAIRED_FORMATS)
 
 
 def trl_class(path: str) -> type:
@@ -94,13 +96,13 @@ def parse_args(ctx: StageContext, method: Method) -> tuple[ModelConfig, Any, Dat
     loading_kwargs(model_args, training_args)  # from_pretrained keywords, into training_args.model_init_kwargs
     data_cfg = build(DataConfig, ctx.config.get("data"), f"{ctx.where}: data")
     on_policy = pairs_config(ctx)
-    formats = PAIR_FORMATS + (("kto",) if method.unpaired else ())
+    formats = PAIR_FORMATS + (UNPAIRED_FORMATS if method.unpaired else ())
     if on_policy is None and data_cfg.format not in formats:
         raise ConfigError(
             f"{ctx.where}: data.format '{data_cfg.format}': the {ctx.name} stage reads preference pairs {list(formats)}, "
             "or set a `pairs` section to sample on-policy pairs from the data's prompts"
         )
-    if on_policy is not None and data_cfg.format in (*PAIR_FORMATS, "kto"):
+    if on_policy is not None and data_cfg.format in PAIR_CONVERTERS:
         raise ConfigError(
             f"{ctx.where}: with `pairs` the data section gives prompts: use a conversation format, not '{data_cfg.format}'"
         )
